@@ -1,0 +1,209 @@
+"""The artifact contract: ``manifest.json`` and the files it pins (see models/README.md).
+
+An artifact is a folder with fixed file names. The manifest records everything needed to serve
+and to trace it: schema version, versions of the code that built it, base model, tokenizer
+settings, per-head labels / thresholds / calibration / quantization recipe / metrics, and the
+sha256 of every file. :func:`read_manifest` validates all of it before any model is opened;
+:func:`write_artifact` writes a new folder atomically (temporary folder, then rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from frontdesk._schema import build, to_dict
+from frontdesk.errors import ArtifactError
+from frontdesk.tokenization import TokenizerSettings
+
+SCHEMA_VERSION = "1.0"
+SUPPORTED_MAJOR = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class BaseModelInfo:
+    """Which encoder the heads were trained from, pinned by the sha256 of its weights."""
+
+    name: str
+    sha256: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Quantization:
+    """How the served graph was produced from the fp32 export."""
+
+    mode: str  # "dynamic_int8" or "none"
+    per_channel: bool = False
+    weight_type: str = ""
+    opset: int = 0
+    onnxruntime_version: str = ""
+
+
+@dataclass(frozen=True)
+class IntentHead:
+    """Everything the runtime needs to serve the intent head, and what it measured at export."""
+
+    file: str
+    labels: tuple[str, ...]
+    threshold: float
+    temperature: float = 1.0
+    oos_label: str | None = None
+    fallback_label: str = "oos"
+    threshold_rule: str = ""
+    quantization: Quantization = field(default_factory=lambda: Quantization(mode="none"))
+    metrics: dict[str, Any] = field(default_factory=dict)
+    data_fingerprint: str = ""
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.labels:
+            raise ValueError("heads.intent.labels is empty")
+        if len(set(self.labels)) != len(self.labels):
+            raise ValueError("heads.intent.labels has duplicates")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"heads.intent.threshold must be in [0, 1], got {self.threshold}")
+        if not self.temperature > 0:
+            raise ValueError(f"heads.intent.temperature must be > 0, got {self.temperature}")
+        if self.oos_label is not None and self.oos_label not in self.labels:
+            raise ValueError(f"heads.intent.oos_label {self.oos_label!r} is not among the labels")
+
+
+@dataclass(frozen=True)
+class Heads:
+    """The heads an artifact carries; each is optional so artifacts can grow head by head."""
+
+    intent: IntentHead | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The parsed, validated ``manifest.json``."""
+
+    schema_version: str
+    artifact_version: str
+    package_version: str
+    base_model: BaseModelInfo
+    tokenizer: TokenizerSettings
+    heads: Heads
+    files: dict[str, str]
+    git_commit: str = ""
+    created_at: str = ""
+    mlflow_run_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (what :func:`write_artifact` stores)."""
+        result: dict[str, Any] = to_dict(self)
+        return result
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, streamed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_manifest(folder: str | Path, *, verify_files: bool = True) -> Manifest:
+    """Parse and validate ``folder/manifest.json``; verify every pinned file unless told not to."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise ArtifactError(f"{root}: artifact folder does not exist")
+    path = root / MANIFEST
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"{path}: missing (not an artifact folder?)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{path}: unreadable or not JSON ({exc})") from exc
+    _check_schema_version(raw, path)
+    try:
+        manifest = build(Manifest, raw, ArtifactError)
+    except ArtifactError as exc:
+        raise ArtifactError(f"{path}: {exc}") from None
+    if verify_files:
+        verify_artifact_files(root, manifest)
+    return manifest
+
+
+def _check_schema_version(raw: Any, path: Path) -> None:
+    version = raw.get("schema_version") if isinstance(raw, Mapping) else None
+    if not isinstance(version, str) or not version.partition(".")[0].isdigit():
+        raise ArtifactError(f"{path}: schema_version missing or not 'major.minor': {version!r}")
+    if int(version.partition(".")[0]) != SUPPORTED_MAJOR:
+        raise ArtifactError(
+            f"{path}: schema_version {version} is not supported by this frontdesk "
+            f"(reads {SUPPORTED_MAJOR}.x); upgrade frontdesk or re-export the artifact"
+        )
+
+
+def verify_artifact_files(root: Path, manifest: Manifest) -> None:
+    """Every file the manifest references exists and matches its pinned sha256."""
+    referenced = {manifest.tokenizer.file}
+    if manifest.heads.intent is not None:
+        referenced.add(manifest.heads.intent.file)
+    unpinned = sorted(referenced - set(manifest.files))
+    if unpinned:
+        raise ArtifactError(f"{root / MANIFEST}: files has no sha256 for {', '.join(unpinned)}")
+    for name, expected in sorted(manifest.files.items()):
+        file = root / name
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise ArtifactError(f"{root / MANIFEST}: file name {name!r} escapes the artifact")
+        if not file.is_file():
+            raise ArtifactError(f"{file}: missing (listed in manifest.json)")
+        actual = sha256_file(file)
+        if actual != expected:
+            raise ArtifactError(
+                f"{file}: sha256 mismatch (manifest {expected[:12]}..., file {actual[:12]}...): "
+                "the file was modified or corrupted after export"
+            )
+
+
+def write_artifact(
+    destination: str | Path, files: Mapping[str, Path | bytes], manifest: Mapping[str, Any]
+) -> Path:
+    """Write files + manifest into ``destination`` atomically and return it.
+
+    ``manifest`` is the document without ``files``: sha256 of each file is computed here, so the
+    pins can never disagree with what was written. The result is validated by reading it back
+    before it replaces any previous artifact at ``destination``.
+    """
+    dest = Path(destination)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        for name, content in files.items():
+            if isinstance(content, bytes):
+                (tmp / name).write_bytes(content)
+            else:
+                shutil.copyfile(content, tmp / name)
+        document = dict(manifest)
+        document["files"] = {name: sha256_file(tmp / name) for name in sorted(files)}
+        (tmp / MANIFEST).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        read_manifest(tmp)
+        _replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest
+
+
+def _replace(tmp: Path, dest: Path) -> None:
+    """Swap ``tmp`` into place; an existing artifact is moved aside first, then removed."""
+    old = None
+    if dest.exists():
+        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+        os.replace(dest, old)
+    os.replace(tmp, dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
