@@ -86,7 +86,7 @@ def fit(
             loss.backward()
             optimizer.step()
             step += 1
-            running += float(loss)
+            running += loss.item()
             bar.set_postfix(loss=f"{running / (i + 1):.4f}")
         logits = predict_logits(model, encoder, validation[0], config.eval_batch_size)
         accuracy = float((logits.argmax(axis=1) == validation[1]).mean())
