@@ -12,7 +12,9 @@ from frontdesk.errors import ArtifactError
 INPUTS = ("input_ids", "attention_mask")
 
 
-def open_session(path: Path, *, intra_op_threads: int, inter_op_threads: int = 1) -> ort.InferenceSession:
+def open_session(
+    path: Path, *, intra_op_threads: int, inter_op_threads: int = 1
+) -> ort.InferenceSession:
     """CPU session; 1 intra-op thread by default so one request uses one core."""
     if intra_op_threads < 0 or inter_op_threads < 0:
         raise ValueError("thread counts must be >= 0 (0 lets onnxruntime decide)")
@@ -29,7 +31,7 @@ def open_session(path: Path, *, intra_op_threads: int, inter_op_threads: int = 1
 
 
 def check_signature(session: ort.InferenceSession, path: Path, n_outputs: int) -> str:
-    """The graph takes (input_ids, attention_mask) and returns [batch, n_outputs]; returns its output name."""
+    """Check (input_ids, attention_mask) -> [batch, n_outputs]; return the output name."""
     names = tuple(i.name for i in session.get_inputs())
     if sorted(names) != sorted(INPUTS):
         raise ArtifactError(f"{path}: graph inputs are {names}, expected {INPUTS}")
@@ -38,11 +40,15 @@ def check_signature(session: ort.InferenceSession, path: Path, n_outputs: int) -
         raise ArtifactError(f"{path}: graph has {len(outputs)} outputs, expected 1")
     width = outputs[0].shape[-1] if outputs[0].shape else None
     if isinstance(width, int) and width != n_outputs:
-        raise ArtifactError(f"{path}: graph returns {width} columns, manifest lists {n_outputs} labels")
+        raise ArtifactError(
+            f"{path}: graph returns {width} columns, manifest lists {n_outputs} labels"
+        )
     return str(outputs[0].name)
 
 
-def run(session: ort.InferenceSession, output: str, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def run(
+    session: ort.InferenceSession, output: str, ids: np.ndarray, mask: np.ndarray
+) -> np.ndarray:
     """One forward pass; returns float32 [batch, n]."""
     (result,) = session.run([output], {"input_ids": ids, "attention_mask": mask})
     return np.asarray(result, dtype=np.float32)

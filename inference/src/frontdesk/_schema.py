@@ -26,7 +26,9 @@ def build(cls: type[T], data: Any, error: type[Exception], where: str = "") -> T
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise error(f"{_join(where, unknown[0])}: unknown key (allowed: {', '.join(sorted(fields))})")
+        raise error(
+            f"{_join(where, unknown[0])}: unknown key (allowed: {', '.join(sorted(fields))})"
+        )
     values: dict[str, Any] = {}
     for name, field in fields.items():
         key = _join(where, name)
@@ -52,7 +54,10 @@ def _coerce(tp: Any, value: Any, error: type[Exception], key: str) -> Any:  # no
         args = get_args(tp)
         if value is None and type(None) in args:
             return None
-        for arg in (a for a in args if a is not type(None)):
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:  # Optional[X]: X's own, more precise error
+            return _coerce(options[0], value, error, key)
+        for arg in options:
             try:
                 return _coerce(arg, value, error, key)
             except error:

@@ -33,28 +33,43 @@ def sample_inputs(seed: int = 0) -> dict[str, list[str]]:
     """Deterministic inputs: 200 short queries, ten ~1k-token and ten ~8k-token prompts."""
     rng = random.Random(seed)
     short = [" ".join(rng.choices(_WORDS, k=rng.randint(5, 30))) for _ in range(200)]
+
     # ~4.5 characters per token for this English text: 1k tokens ~ 4,500 characters.
     def prompt(tokens: int, i: int) -> str:
-        body = (_PARAGRAPH * (tokens * 45 // (10 * len(_PARAGRAPH)) + 1))
+        body = _PARAGRAPH * (tokens * 45 // (10 * len(_PARAGRAPH)) + 1)
         return f"Request {i}: please summarize the following. " + body
-    return {"short": short, "1k_tokens": [prompt(1000, i) for i in range(10)],
-            "8k_tokens": [prompt(8000, i) for i in range(10)]}
+
+    return {
+        "short": short,
+        "1k_tokens": [prompt(1000, i) for i in range(10)],
+        "8k_tokens": [prompt(8000, i) for i in range(10)],
+    }
 
 
 def _percentiles(seconds: list[float]) -> dict[str, float]:
     ms = np.asarray(seconds) * 1000.0
-    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
-            "p99_ms": float(np.percentile(ms, 99)), "calls": len(ms)}
+    return {
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "p99_ms": float(np.percentile(ms, 99)),
+        "calls": len(ms),
+    }
 
 
-def run_benchmark(artifact: Path, *, calls: int = 2000, warmup: int = 100, threads: int = 1) -> dict[str, Any]:
+def run_benchmark(
+    artifact: Path, *, calls: int = 2000, warmup: int = 100, threads: int = 1
+) -> dict[str, Any]:
     """Return latency percentiles per input kind, batch throughput, cold start and peak RSS."""
     from frontdesk.intent import IntentClassifier
 
     classifier = IntentClassifier.load(artifact, intra_op_threads=threads)
     inputs = sample_inputs()
-    result: dict[str, Any] = {"artifact": str(artifact), "threads": threads,
-                              "artifact_version": classifier.artifact.version, "intent.predict": {}}
+    result: dict[str, Any] = {
+        "artifact": str(artifact),
+        "threads": threads,
+        "artifact_version": classifier.artifact.version,
+        "intent.predict": {},
+    }
     for kind, texts in inputs.items():
         for i in range(warmup):
             classifier.predict(texts[i % len(texts)])
@@ -89,24 +104,41 @@ print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, sorted(sys.mo
 
 def cold_start(artifact: Path) -> dict[str, Any]:
     """Import + load + first prediction in a fresh interpreter, and its peak RSS."""
-    out = subprocess.run([sys.executable, "-c", _COLD, str(artifact)], capture_output=True,
-                         text=True, check=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", _COLD, str(artifact)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     seconds, rss_kb, modules = out.stdout.strip().split(" ", 2)
     heavy = [m for m in ("torch", "transformers", "mlflow", "sklearn") if f"'{m}'" in modules]
-    return {"cold_start_s": float(seconds), "peak_rss_mb": int(rss_kb) / 1024,
-            "heavy_modules_loaded": heavy}
+    return {
+        "cold_start_s": float(seconds),
+        "peak_rss_mb": int(rss_kb) / 1024,
+        "heavy_modules_loaded": heavy,
+    }
 
 
 def format_table(result: dict[str, Any]) -> str:
     """Markdown table of a :func:`run_benchmark` result."""
-    lines = [f"artifact {result['artifact']} ({result['artifact_version']}), "
-             f"{result['threads']} intra-op thread(s)", "",
-             "| input | p50 ms | p95 ms | p99 ms | calls |", "|---|---|---|---|---|"]
+    lines = [
+        f"artifact {result['artifact']} ({result['artifact_version']}), "
+        f"{result['threads']} intra-op thread(s)",
+        "",
+        "| input | p50 ms | p95 ms | p99 ms | calls |",
+        "|---|---|---|---|---|",
+    ]
     for kind, row in result["intent.predict"].items():
-        lines.append(f"| {kind} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
-                     f"{row['p99_ms']:.2f} | {row['calls']} |")
-    lines += ["", f"batch throughput (all cores, batch 64): {result['batch_throughput_per_s']:.0f} texts/s",
-              f"cold start (import + load + first prediction): {result['cold_start_s']:.2f} s",
-              f"peak RSS of a process that loads and routes: {result['peak_rss_mb']:.0f} MB",
-              f"heavy modules loaded: {json.dumps(result['heavy_modules_loaded'])}"]
+        lines.append(
+            f"| {kind} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
+            f"{row['p99_ms']:.2f} | {row['calls']} |"
+        )
+    lines += [
+        "",
+        f"batch throughput (all cores, batch 64): {result['batch_throughput_per_s']:.0f} texts/s",
+        f"cold start (import + load + first prediction): {result['cold_start_s']:.2f} s",
+        f"peak RSS of a process that loads and routes: {result['peak_rss_mb']:.0f} MB",
+        f"heavy modules loaded: {json.dumps(result['heavy_modules_loaded'])}",
+    ]
     return "\n".join(lines)

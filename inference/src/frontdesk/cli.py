@@ -16,8 +16,10 @@ EXIT_INPUT, EXIT_ARTIFACT = 2, 3
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="frontdesk", description="Route LLM requests with a frontdesk artifact.",
-        epilog="exit codes: 0 ok, 2 bad input or usage, 3 artifact missing/invalid")
+        prog="frontdesk",
+        description="Route LLM requests with a frontdesk artifact.",
+        epilog="exit codes: 0 ok, 2 bad input or usage, 3 artifact missing/invalid",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -47,20 +49,28 @@ def _inspect(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(manifest.to_dict(), indent=2))
         return
-    print(f"artifact   {args.artifact}  version {manifest.artifact_version}  "
-          f"schema {manifest.schema_version}")
-    print(f"built by   frontdesk-training {manifest.package_version}  commit "
-          f"{manifest.git_commit[:12] or '-'}  at {manifest.created_at}")
+    print(
+        f"artifact   {args.artifact}  version {manifest.artifact_version}  "
+        f"schema {manifest.schema_version}"
+    )
+    print(
+        f"built by   frontdesk-training {manifest.package_version}  commit "
+        f"{manifest.git_commit[:12] or '-'}  at {manifest.created_at}"
+    )
     print(f"base model {manifest.base_model.name}  sha256 {manifest.base_model.sha256[:12]}...")
     tok = manifest.tokenizer
-    print(f"tokenizer  max_length {tok.max_length}  truncation {tok.truncation_side}  "
-          f"max_chars {tok.max_chars}")
+    print(
+        f"tokenizer  max_length {tok.max_length}  truncation {tok.truncation_side}  "
+        f"max_chars {tok.max_chars}"
+    )
     head = manifest.heads.intent
     if head is not None:
         q = head.quantization
-        print(f"intent     {len(head.labels)} labels  threshold {head.threshold:.4f}  "
-              f"temperature {head.temperature:.3f}  oos {head.oos_label}  quantization {q.mode}"
-              f"{' per-channel' if q.per_channel else ''}")
+        print(
+            f"intent     {len(head.labels)} labels  threshold {head.threshold:.4f}  "
+            f"temperature {head.temperature:.3f}  oos {head.oos_label}  quantization {q.mode}"
+            f"{' per-channel' if q.per_channel else ''}"
+        )
         print(f"           labels: {', '.join(head.labels)}")
         for name in ("fp32", "int8"):
             m = head.metrics.get(name, {})
@@ -74,9 +84,19 @@ def _intent(args: argparse.Namespace) -> None:
     classifier = IntentClassifier.load(args.artifact, threshold=args.threshold)
     for text, p in zip(args.texts, classifier.predict_batch(args.texts), strict=True):
         if args.json:
-            print(json.dumps({"text": text, "label": p.label, "confidence": p.confidence,
-                              "is_fallback": p.is_fallback, "fallback_reason": p.fallback_reason,
-                              "top_k": p.top_k}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "text": text,
+                        "label": p.label,
+                        "confidence": p.confidence,
+                        "is_fallback": p.is_fallback,
+                        "fallback_reason": p.fallback_reason,
+                        "top_k": p.top_k,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             alt = ", ".join(f"{label} {score:.2f}" for label, score in p.top_k[1:])
             flag = f" [fallback: {p.fallback_reason}]" if p.is_fallback else ""
@@ -86,7 +106,9 @@ def _intent(args: argparse.Namespace) -> None:
 def _bench(args: argparse.Namespace) -> None:
     from frontdesk.benchmark import format_table, run_benchmark
 
-    result = run_benchmark(args.artifact, calls=args.calls, warmup=args.warmup, threads=args.threads)
+    result = run_benchmark(
+        args.artifact, calls=args.calls, warmup=args.warmup, threads=args.threads
+    )
     print(format_table(result))
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

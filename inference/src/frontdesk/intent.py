@@ -23,8 +23,13 @@ class IntentClassifier:
     """
 
     def __init__(
-        self, artifact: Artifact, *, threshold: float | None = None, intra_op_threads: int = 1,
-        batch_size: int = 32, top_k: int = 3,
+        self,
+        artifact: Artifact,
+        *,
+        threshold: float | None = None,
+        intra_op_threads: int = 1,
+        batch_size: int = 32,
+        top_k: int = 3,
     ) -> None:
         head = artifact.manifest.heads.intent
         if head is None:
@@ -45,13 +50,24 @@ class IntentClassifier:
 
     @classmethod
     def load(
-        cls, folder: str | Path, *, threshold: float | None = None, intra_op_threads: int = 1,
-        batch_size: int = 32, top_k: int = 3, verify_files: bool = True,
+        cls,
+        folder: str | Path,
+        *,
+        threshold: float | None = None,
+        intra_op_threads: int = 1,
+        batch_size: int = 32,
+        top_k: int = 3,
+        verify_files: bool = True,
     ) -> IntentClassifier:
         """Validate the artifact at ``folder`` and open its intent graph."""
         artifact = Artifact.load(folder, verify_files=verify_files)
-        return cls(artifact, threshold=threshold, intra_op_threads=intra_op_threads,
-                   batch_size=batch_size, top_k=top_k)
+        return cls(
+            artifact,
+            threshold=threshold,
+            intra_op_threads=intra_op_threads,
+            batch_size=batch_size,
+            top_k=top_k,
+        )
 
     def predict(self, text: str) -> IntentPrediction:
         """Classify one text. Raises :class:`InvalidInputError` for non-str or empty text."""
@@ -82,7 +98,13 @@ class IntentClassifier:
     def _decide(self, probabilities: np.ndarray) -> list[IntentPrediction]:
         head = self.head
         return [
-            decide_intent(row, self.classes_, threshold=self.threshold, oos_label=head.oos_label,
-                          fallback_label=head.fallback_label, top_k=self.top_k)
+            decide_intent(
+                row,
+                self.classes_,
+                threshold=self.threshold,
+                oos_label=head.oos_label,
+                fallback_label=head.fallback_label,
+                top_k=self.top_k,
+            )
             for row in probabilities
         ]

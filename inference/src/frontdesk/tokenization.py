@@ -47,7 +47,7 @@ class TextEncoder:
         return cls(Tokenizer.from_file(str(path)), settings)
 
     def to_str(self) -> str:
-        """Serialized ``tokenizer.json`` content, truncation disabled (settings live in the manifest)."""
+        """Serialize as ``tokenizer.json`` text, truncation off (the manifest holds it)."""
         clone = Tokenizer.from_str(self._tokenizer.to_str())
         clone.no_truncation()
         return clone.to_str()

@@ -45,7 +45,9 @@ def resolve_base_model(spec: str, expected_sha256: str | None = None) -> BaseMod
         module, sub, name, pinned = PINNED_PACKAGES[dist]
         found = importlib.util.find_spec(module)
         if found is None or found.origin is None:
-            raise ConfigError(f"model.base_model: package {dist} is not installed (pip install {dist})")
+            raise ConfigError(
+                f"model.base_model: package {dist} is not installed (pip install {dist})"
+            )
         path = Path(found.origin).parent / sub
         expected, source = expected_sha256 or pinned, f"package:{dist}"
     else:

@@ -78,6 +78,8 @@ def choose_threshold(
         if score(float(t))[0] >= base - max_in_scope_drop - 1e-12:
             best = max(best, float(t))
     acc, recall = score(best)
-    rule = (f"largest threshold with validation in-scope accuracy >= "
-            f"{base:.4f} - {max_in_scope_drop:.4f}")
+    rule = (
+        f"largest threshold with validation in-scope accuracy >= "
+        f"{base:.4f} - {max_in_scope_drop:.4f}"
+    )
     return ThresholdChoice(best, acc, base, recall, rule)

@@ -10,30 +10,46 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
-from frontdesk.errors import FrontdeskError
 
+from frontdesk.errors import FrontdeskError
 from frontdesk_training import __version__
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="frontdesk-train", description="Train, calibrate and export frontdesk routing heads.")
+        prog="frontdesk-train", description="Train, calibrate and export frontdesk routing heads."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    intent = sub.add_parser("intent", help="fine-tune, calibrate, evaluate and export the intent head")
-    intent.add_argument("--config", type=Path, help="YAML experiment file (default: built-in defaults)")
-    intent.add_argument("--data", type=Path,
-                        help="dataset folder with train.jsonl [validation.jsonl] [test.jsonl]; "
-                             "overrides data.path")
+    intent = sub.add_parser(
+        "intent", help="fine-tune, calibrate, evaluate and export the intent head"
+    )
+    intent.add_argument(
+        "--config", type=Path, help="YAML experiment file (default: built-in defaults)"
+    )
+    intent.add_argument(
+        "--data",
+        type=Path,
+        help="dataset folder with train.jsonl [validation.jsonl] [test.jsonl]; overrides data.path",
+    )
     intent.add_argument("--output", type=Path, help="artifact folder; overrides export.output")
-    intent.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="dotted override checked against the config types, e.g. train.epochs=3 "
-                             "(repeatable)")
+    intent.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="dotted override checked against the config types, e.g. train.epochs=3 (repeatable)",
+    )
 
-    split = sub.add_parser("split", help="stratified, seeded train/validation/test split of JSONL files")
+    split = sub.add_parser(
+        "split", help="stratified, seeded train/validation/test split of JSONL files"
+    )
     split.add_argument("sources", type=Path, nargs="+", help="JSONL files with text and label")
-    split.add_argument("--output", type=Path, required=True, help="folder for the three split files")
+    split.add_argument(
+        "--output", type=Path, required=True, help="folder for the three split files"
+    )
     split.add_argument("--validation", type=float, default=0.15, help="fraction (default 0.15)")
     split.add_argument("--test", type=float, default=0.15, help="fraction (default 0.15)")
     split.add_argument("--seed", type=int, default=0)

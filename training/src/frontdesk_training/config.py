@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
 from frontdesk._schema import build, to_dict
 from frontdesk.errors import ConfigError
 

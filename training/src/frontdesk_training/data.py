@@ -74,7 +74,7 @@ def stratified_split(
     rng = random.Random(seed)
     keep: list[Example] = []
     held: list[Example] = []
-    for label, group in sorted(_by_label(examples).items()):
+    for _, group in sorted(_by_label(examples).items()):
         group = list(group)
         rng.shuffle(group)
         n = round(len(group) * fraction)
@@ -130,7 +130,9 @@ def load_splits(config: DataConfig, seed: int, data_dir: str | Path | None = Non
     test = read("test") or []
     _check_labels(root, train, validation + test)
     used = [root / f"{n}.jsonl" for n in ("train", "validation", "test")]
-    return Splits(tuple(train), tuple(validation), tuple(test), fingerprint(p for p in used if p.exists()))
+    return Splits(
+        tuple(train), tuple(validation), tuple(test), fingerprint(p for p in used if p.exists())
+    )
 
 
 def _check_labels(root: Path, train: Sequence[Example], other: Sequence[Example]) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 import torch
-from frontdesk import _onnx
-from frontdesk.tokenization import TextEncoder
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
+from frontdesk import _onnx
+from frontdesk.tokenization import TextEncoder
 from frontdesk_training.config import ExportConfig
 from frontdesk_training.errors import ExportError
 from frontdesk_training.modeling import IntentModel, ProbabilityModel
@@ -31,8 +31,13 @@ def export_fp32(model: IntentModel, temperature: float, path: Path, opset: int) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
         torch.onnx.export(
-            wrapper, example, str(path), input_names=list(_onnx.INPUTS),
-            output_names=["probabilities"], opset_version=opset, dynamo=False,
+            wrapper,
+            example,
+            str(path),
+            input_names=list(_onnx.INPUTS),
+            output_names=["probabilities"],
+            opset_version=opset,
+            dynamo=False,
             dynamic_axes={"input_ids": axes, "attention_mask": axes, "probabilities": {0: "batch"}},
         )
 
@@ -43,11 +48,17 @@ def quantize_int8(source: Path, target: Path, per_channel: bool) -> dict[str, An
     ``per_channel=True`` matters: per-tensor scales collapse predictions on very short inputs.
     """
     quantize_dynamic(str(source), str(target), per_channel=per_channel, weight_type=QuantType.QInt8)
-    return {"mode": "dynamic_int8", "per_channel": per_channel, "weight_type": "QInt8",
-            "onnxruntime_version": ort.__version__}
+    return {
+        "mode": "dynamic_int8",
+        "per_channel": per_channel,
+        "weight_type": "QInt8",
+        "onnxruntime_version": ort.__version__,
+    }
 
 
-def onnx_probabilities(path: Path, encoder: TextEncoder, texts: list[str], batch: int = 64) -> np.ndarray:
+def onnx_probabilities(
+    path: Path, encoder: TextEncoder, texts: list[str], batch: int = 64
+) -> np.ndarray:
     """Run an exported graph the way the runtime does (1 thread is not needed here: use all)."""
     session = _onnx.open_session(path, intra_op_threads=0)
     output = _onnx.check_signature(session, path, session.get_outputs()[0].shape[-1])
@@ -89,5 +100,6 @@ def check_parity(result: Parity, config: ExportConfig) -> None:
         raise ExportError(
             f"int8 accuracy {result.int8_accuracy:.4f} is {100 * result.drop:.2f} pt below fp32 "
             f"{result.fp32_accuracy:.4f}, more than export.max_int8_drop="
-            f"{100 * config.max_int8_drop:.2f} pt; export with export.quantize=false or raise the bound"
+            f"{100 * config.max_int8_drop:.2f} pt; "
+            "export with export.quantize=false or raise the bound"
         )

@@ -16,9 +16,7 @@ from sklearn.metrics import classification_report, f1_score
 from frontdesk_training.calibration import expected_calibration_error
 
 
-def predict_with_fallback(
-    probs: np.ndarray, threshold: float, oos_index: int | None
-) -> np.ndarray:
+def predict_with_fallback(probs: np.ndarray, threshold: float, oos_index: int | None) -> np.ndarray:
     """Predicted class index per row; -1 where the policy falls back."""
     top = probs.argmax(axis=1)
     fallback = probs.max(axis=1) < threshold
@@ -28,7 +26,10 @@ def predict_with_fallback(
 
 
 def intent_metrics(
-    probs: np.ndarray, labels: np.ndarray, classes: Sequence[str], threshold: float,
+    probs: np.ndarray,
+    labels: np.ndarray,
+    classes: Sequence[str],
+    threshold: float,
     oos_index: int | None,
 ) -> dict[str, Any]:
     """Accuracy, macro-F1, in-scope accuracy, OOS recall, ECE and per-class P/R/F1."""
@@ -44,14 +45,23 @@ def intent_metrics(
     result: dict[str, Any] = {
         "n": int(len(labels)),
         "accuracy": float((pred_label == labels).mean()),
-        "macro_f1": float(f1_score(labels, pred_label, labels=list(range(len(classes))),
-                                   average="macro", zero_division=0)),
+        "macro_f1": float(
+            f1_score(
+                labels,
+                pred_label,
+                labels=list(range(len(classes))),
+                average="macro",
+                zero_division=0,
+            )
+        ),
         "in_scope_accuracy": float((pred[in_scope] == labels[in_scope]).mean()),
         "closed_set_accuracy": float((probs.argmax(axis=1)[in_scope] == labels[in_scope]).mean()),
         "fallback_rate": float((pred == -1).mean()),
         "ece": expected_calibration_error(probs, labels),
-        "per_class": {n: {k: float(report[n][k]) for k in ("precision", "recall", "f1-score",
-                                                            "support")} for n in names},
+        "per_class": {
+            n: {k: float(report[n][k]) for k in ("precision", "recall", "f1-score", "support")}
+            for n in names
+        },
     }
     if oos_index is not None and (~in_scope).any():
         result["oos_recall"] = float((pred[~in_scope] == -1).mean())
@@ -62,8 +72,10 @@ def text_report(metrics: dict[str, Any]) -> str:
     """Human-readable classification report (the per-class table)."""
     lines = [f"{'label':<32} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>8}"]
     for name, row in metrics["per_class"].items():
-        lines.append(f"{name:<32} {row['precision']:>9.3f} {row['recall']:>9.3f} "
-                     f"{row['f1-score']:>9.3f} {int(row['support']):>8}")
+        lines.append(
+            f"{name:<32} {row['precision']:>9.3f} {row['recall']:>9.3f} "
+            f"{row['f1-score']:>9.3f} {int(row['support']):>8}"
+        )
     summary = ["accuracy", "macro_f1", "in_scope_accuracy", "oos_recall", "ece"]
     lines.append("")
     lines += [f"{k:<20} {metrics[k]:.4f}" for k in summary if k in metrics]

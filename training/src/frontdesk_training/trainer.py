@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from frontdesk.tokenization import TextEncoder
 from torch import nn
 from tqdm.auto import tqdm
 
+from frontdesk.tokenization import TextEncoder
 from frontdesk_training.config import TrainConfig
 from frontdesk_training.modeling import IntentModel
 
@@ -90,10 +90,13 @@ def fit(
             bar.set_postfix(loss=f"{running / (i + 1):.4f}")
         logits = predict_logits(model, encoder, validation[0], config.eval_batch_size)
         accuracy = float((logits.argmax(axis=1) == validation[1]).mean())
-        history.epochs.append({"epoch": epoch + 1, "train_loss": running / steps_per_epoch,
-                               "val_accuracy": accuracy})
-        tqdm.write(f"epoch {epoch + 1}: train loss {running / steps_per_epoch:.4f}, "
-                   f"validation accuracy {accuracy:.4f}")
+        history.epochs.append(
+            {"epoch": epoch + 1, "train_loss": running / steps_per_epoch, "val_accuracy": accuracy}
+        )
+        tqdm.write(
+            f"epoch {epoch + 1}: train loss {running / steps_per_epoch:.4f}, "
+            f"validation accuracy {accuracy:.4f}"
+        )
         if accuracy > history.best_accuracy:
             history.best_epoch, history.best_accuracy, stale = epoch + 1, accuracy, 0
             best_state = copy.deepcopy(model.state_dict())
