@@ -49,7 +49,7 @@ test-runtime:  ## the runtime alone: fresh venv with only ./inference installed,
 	$(PYTHON) -m venv $(RUNTIME_VENV)
 	$(RUNTIME_VENV)/bin/pip install -q './inference[test]'
 	$(RUNTIME_VENV)/bin/python -c "import importlib.util as u, sys; bad=[m for m in ('torch','transformers','mlflow','sklearn') if u.find_spec(m)]; sys.exit(f'runtime venv has {bad}' if bad else 0)"
-	cd tests && ../$(RUNTIME_VENV)/bin/pytest -p no:cacheprovider --rootdir=.. -c ../pyproject.toml inference
+	$(RUNTIME_VENV)/bin/pytest -p no:cacheprovider tests/inference
 
 lint: install  ## ruff + mypy only
 	$(BIN)/ruff check inference training tests
