@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -35,11 +36,15 @@ def test_import_and_predict_load_no_training_library(artifact: Path) -> None:
 
 def test_runtime_source_imports_only_allowed_packages() -> None:
     src = Path(__file__).resolve().parents[2] / "inference" / "src" / "frontdesk"
-    allowed = {"numpy", "onnxruntime", "tokenizers", "frontdesk"}
-    stdlib = set(sys.stdlib_module_names)
+    allowed = {"numpy", "onnxruntime", "tokenizers", "frontdesk", "__future__"}
+    allowed |= set(sys.stdlib_module_names)
     for path in src.rglob("*.py"):
-        for line in path.read_text().splitlines():
-            words = line.split()
-            if len(words) >= 2 and words[0] in {"import", "from"}:
-                top = words[1].split(".")[0].rstrip(",")
-                assert top in allowed | stdlib | {"__future__"}, f"{path.name} imports {top}"
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                assert top in allowed, f"{path.name}:{node.lineno} imports {top}"

@@ -53,33 +53,48 @@ class ThresholdChoice:
 
 
 def choose_threshold(
-    probs: np.ndarray, labels: np.ndarray, oos_index: int | None, max_in_scope_drop: float
+    probs: np.ndarray,
+    labels: np.ndarray,
+    oos_index: int | None,
+    max_in_scope_drop: float,
+    max_threshold: float = 0.9,
 ) -> ThresholdChoice:
-    """Largest confidence threshold that costs at most ``max_in_scope_drop`` in-scope accuracy.
+    """Pick the fallback threshold on validation, spending a fixed in-scope accuracy budget.
 
     A prediction falls back when its top class is out-of-scope or its confidence is under the
     threshold. Raising the threshold catches more out-of-scope traffic and wrongly rejects some
-    in-scope queries; the rule spends a fixed budget of validation in-scope accuracy, which does
-    not depend on how much out-of-scope traffic the validation split happens to contain.
+    in-scope queries. Among thresholds (at most ``max_threshold``) that cost at most
+    ``max_in_scope_drop`` of validation in-scope accuracy, the rule takes the one with the best
+    out-of-scope recall, and the smallest such one on ties; without out-of-scope examples, the
+    largest. The budget does not depend on how much out-of-scope traffic the validation split
+    happens to contain, and the cap keeps near-certain predictions from ever being rejected when
+    a model fits its validation split perfectly.
     """
     top = probs.argmax(axis=1)
     conf = probs.max(axis=1)
     in_scope = labels != oos_index if oos_index is not None else np.ones(len(labels), bool)
+    has_oos = bool((~in_scope).any())
 
     def score(t: float) -> tuple[float, float | None]:
         accept = (conf >= t) & (top != oos_index if oos_index is not None else True)
         acc = float(((top == labels) & accept)[in_scope].mean()) if in_scope.any() else 0.0
-        recall = float((~accept)[~in_scope].mean()) if (~in_scope).any() else None
+        recall = float((~accept)[~in_scope].mean()) if has_oos else None
         return acc, recall
 
     base, _ = score(0.0)
-    best = 0.0
-    for t in np.unique(np.round(conf, 4)):
-        if score(float(t))[0] >= base - max_in_scope_drop - 1e-12:
-            best = max(best, float(t))
+    candidates = [0.0] + [float(t) for t in np.unique(np.floor(conf * 1e4) / 1e4)]
+    best, best_key = 0.0, (-1.0, 0.0)
+    for t in (t for t in candidates if t <= max_threshold):
+        acc, recall = score(t)
+        if acc < base - max_in_scope_drop - 1e-12:
+            continue
+        key = (recall, -t) if recall is not None else (0.0, t)
+        if key > best_key:
+            best, best_key = t, key
     acc, recall = score(best)
     rule = (
-        f"largest threshold with validation in-scope accuracy >= "
+        f"threshold <= {max_threshold} with the best validation OOS recall (smallest on ties; "
+        f"largest without OOS) among those keeping in-scope accuracy >= "
         f"{base:.4f} - {max_in_scope_drop:.4f}"
     )
     return ThresholdChoice(best, acc, base, recall, rule)

@@ -6,10 +6,11 @@ wrong types raise :class:`frontdesk.ConfigError` naming the dotted key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 
@@ -78,10 +79,13 @@ class CalibrationConfig:
 
     temperature: bool = True
     max_in_scope_drop: float = 0.01
+    max_threshold: float = 0.9
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.max_in_scope_drop <= 1.0:
             raise ValueError("calibration.max_in_scope_drop must be in [0, 1]")
+        if not 0.0 <= self.max_threshold <= 1.0:
+            raise ValueError("calibration.max_threshold must be in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,115 @@ class IntentConfig:
         return _flatten(self.to_dict())
 
 
+@dataclass(frozen=True)
+class ComplexityDataConfig:
+    """Training sources and how they are split.
+
+    ``sources`` maps a dataset name (``embedded``, ``mmlu_strong_weak``, ``gsm8k``, ...; see
+    ``complexity_data.SOURCES``) or a JSONL path to a sampling weight (1.0 = every row once).
+    """
+
+    sources: dict[str, float] = field(default_factory=lambda: {"embedded": 1.0})
+    split: str = "test"
+    validation_fraction: float = 0.15
+    test_fraction: float = 0.15
+
+    def __post_init__(self) -> None:
+        if not self.sources:
+            raise ValueError("data.sources is empty")
+        if not 0 < self.validation_fraction < 0.5 or not 0 <= self.test_fraction < 0.5:
+            raise ValueError("data.validation_fraction / data.test_fraction must be in [0, 0.5)")
+
+
+@dataclass(frozen=True)
+class ComplexityFeatureConfig:
+    """The probe and the IDF table; the hand-crafted features are fixed by the runtime version."""
+
+    probe: Literal["static_embedding", "none"] = "static_embedding"
+    probe_dims: int = 32
+    probe_tokens: int = 256
+    idf_max_words: int = 30000
+
+
+@dataclass(frozen=True)
+class ComplexityTrainConfig:
+    """The small MLP head."""
+
+    hidden: int = 64
+    dropout: float = 0.1
+    epochs: int = 300
+    batch_size: int = 128
+    learning_rate: float = 2.0e-3
+    weight_decay: float = 1.0e-4
+    patience: int = 30
+
+
+@dataclass(frozen=True)
+class ComplexityPolicyConfig:
+    """Tier policy stored in the manifest (changeable without retraining)."""
+
+    min_confidence: float = 0.45
+    target_strong_share: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.target_strong_share is not None and not 0 < self.target_strong_share < 1:
+            raise ValueError("policy.target_strong_share must be in (0, 1)")
+
+
+@dataclass(frozen=True)
+class ComplexityExportConfig:
+    """Where the head goes: added to the artifact at ``output`` (created if absent)."""
+
+    output: str = "models/default"
+    reports: str = "reports/default-complexity"
+    opset: int = 17
+
+
+@dataclass(frozen=True)
+class ComplexityConfig:
+    """One complexity-training experiment."""
+
+    name: str = "default-complexity"
+    seed: int = 0
+    base_model: str = DEFAULT_BASE_MODEL
+    data: ComplexityDataConfig = field(default_factory=ComplexityDataConfig)
+    features: ComplexityFeatureConfig = field(default_factory=ComplexityFeatureConfig)
+    train: ComplexityTrainConfig = field(default_factory=ComplexityTrainConfig)
+    policy: ComplexityPolicyConfig = field(default_factory=ComplexityPolicyConfig)
+    export: ComplexityExportConfig = field(default_factory=ComplexityExportConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested plain dict (manifest, reports)."""
+        result: dict[str, Any] = to_dict(self)
+        return result
+
+    def flat(self) -> dict[str, Any]:
+        """Dotted ``key: value`` pairs (MLflow params)."""
+        return _flatten(self.to_dict())
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML with YAML 1.2 floats: ``1e-4`` is a float, not the string PyYAML 1.1 makes it."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def _yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in tree.items():
@@ -128,12 +241,17 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def load_config(path: str | Path | None, overrides: Sequence[str] = ()) -> IntentConfig:
+C = TypeVar("C", "IntentConfig", "ComplexityConfig")
+
+
+def load_config(
+    path: str | Path | None, overrides: Sequence[str] = (), kind: type[C] = IntentConfig
+) -> C:
     """Read ``path`` (None: all defaults), apply ``key.sub=value`` overrides, validate."""
     tree: dict[str, Any] = {}
     if path is not None:
         try:
-            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            loaded = _yaml(Path(path).read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from exc
         except yaml.YAMLError as exc:
@@ -143,7 +261,7 @@ def load_config(path: str | Path | None, overrides: Sequence[str] = ()) -> Inten
         tree = loaded or {}
     for item in overrides:
         _apply_override(tree, item)
-    return build(IntentConfig, tree, ConfigError)
+    return build(kind, tree, ConfigError)
 
 
 def _apply_override(tree: dict[str, Any], item: str) -> None:
@@ -158,6 +276,6 @@ def _apply_override(tree: dict[str, Any], item: str) -> None:
             raise ConfigError(f"override {item!r}: {part} is not a section")
         node = child
     try:
-        node[leaf] = yaml.safe_load(raw) if raw.strip() else ""
+        node[leaf] = _yaml(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
         raise ConfigError(f"override {item!r}: value is not valid YAML ({exc})") from exc

@@ -91,6 +91,7 @@ def run_intent(config: IntentConfig, data_dir: str | Path | None = None) -> Inte
         arrays["validation"][1],
         oos,
         config.calibration.max_in_scope_drop,
+        config.calibration.max_threshold,
     )
     print(
         f"calibration: temperature {temperature:.3f}, threshold {choice.threshold:.4f} "
