@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +31,13 @@ def open_session(
         raise ArtifactError(f"{path}: onnxruntime cannot load this graph ({exc})") from exc
 
 
-def check_signature(session: ort.InferenceSession, path: Path, n_outputs: int) -> str:
-    """Check (input_ids, attention_mask) -> [batch, n_outputs]; return the output name."""
+def check_signature(
+    session: ort.InferenceSession, path: Path, n_outputs: int, inputs: tuple[str, ...] = INPUTS
+) -> str:
+    """Check the graph's inputs and its [batch, n_outputs] output; return the output name."""
     names = tuple(i.name for i in session.get_inputs())
-    if sorted(names) != sorted(INPUTS):
-        raise ArtifactError(f"{path}: graph inputs are {names}, expected {INPUTS}")
+    if sorted(names) != sorted(inputs):
+        raise ArtifactError(f"{path}: graph inputs are {names}, expected {inputs}")
     outputs = session.get_outputs()
     if len(outputs) != 1:
         raise ArtifactError(f"{path}: graph has {len(outputs)} outputs, expected 1")
@@ -46,9 +49,7 @@ def check_signature(session: ort.InferenceSession, path: Path, n_outputs: int) -
     return str(outputs[0].name)
 
 
-def run(
-    session: ort.InferenceSession, output: str, ids: np.ndarray, mask: np.ndarray
-) -> np.ndarray:
+def run(session: ort.InferenceSession, output: str, feeds: Mapping[str, np.ndarray]) -> np.ndarray:
     """One forward pass; returns float32 [batch, n]."""
-    (result,) = session.run([output], {"input_ids": ids, "attention_mask": mask})
+    (result,) = session.run([output], dict(feeds))
     return np.asarray(result, dtype=np.float32)

@@ -46,3 +46,54 @@ def decide_intent(
     if confidence < threshold:
         return IntentPrediction(fallback_label, confidence, True, ranking, "low_confidence")
     return IntentPrediction(best, confidence, False, ranking)
+
+
+@dataclass(frozen=True)
+class TierPrediction:
+    """What the complexity head decided for one text.
+
+    ``score`` is the continuous complexity score in [0, 1]: the expected tier index under the
+    tier probabilities, divided by the highest index (0 = surely the cheapest tier, 1 = surely
+    the strongest). ``is_fallback`` means the strongest tier was chosen because the head was
+    unsure (``fallback_reason == "low_confidence"``).
+    """
+
+    tier: str
+    confidence: float
+    score: float
+    is_fallback: bool
+    probabilities: tuple[tuple[str, float], ...]
+    fallback_reason: str = ""
+
+
+def complexity_score(probabilities: np.ndarray) -> float:
+    """Return the expected tier index / (number of tiers - 1), in [0, 1]."""
+    n = len(probabilities)
+    return float(np.dot(probabilities, np.arange(n)) / max(1, n - 1))
+
+
+def decide_tier(
+    probabilities: np.ndarray,
+    tiers: Sequence[str],
+    *,
+    min_confidence: float,
+    strong_threshold: float | None = None,
+) -> TierPrediction:
+    """Map one row of tier probabilities (cheapest tier first) to a :class:`TierPrediction`.
+
+    With ``strong_threshold`` (calibrated to a target share of strongest-tier calls), a score at
+    or above it selects the strongest tier and anything else the likelier of the lower tiers.
+    Without it, the likeliest tier wins. Either way, a top probability under ``min_confidence``
+    overshoots to the strongest tier: quality first when unsure.
+    """
+    score = complexity_score(probabilities)
+    table = tuple((t, float(p)) for t, p in zip(tiers, probabilities, strict=True))
+    strongest = len(tiers) - 1
+    if strong_threshold is not None:
+        best = strongest if score >= strong_threshold else int(np.argmax(probabilities[:-1]))
+    else:
+        best = int(np.argmax(probabilities))
+    confidence = float(probabilities[best])
+    if float(probabilities.max()) < min_confidence and best != strongest:
+        return TierPrediction(tiers[strongest], confidence, score, True, table, "low_confidence")
+    return TierPrediction(tiers[best], confidence, score, False, table)

@@ -92,7 +92,9 @@ class IntentClassifier:
         for start in range(0, len(texts), self.batch_size):
             chunk = order[start : start + self.batch_size]
             ids, mask = self.artifact.encoder.encode([texts[i] for i in chunk])
-            out[chunk] = _onnx.run(self._session, self._output, ids, mask)
+            out[chunk] = _onnx.run(
+                self._session, self._output, {"input_ids": ids, "attention_mask": mask}
+            )
         return out
 
     def _decide(self, probabilities: np.ndarray) -> list[IntentPrediction]:

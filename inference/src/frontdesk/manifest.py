@@ -78,10 +78,47 @@ class IntentHead:
 
 
 @dataclass(frozen=True)
+class ComplexityHead:
+    """The model router: signals -> tier probabilities -> tier, with its own files and policy.
+
+    ``min_confidence``: under it the decision falls back to the strongest tier.
+    ``strong_threshold``: when set (``--target-strong-share``), every request whose complexity
+    score reaches it goes to the strongest tier and the rest to the likelier lower tier.
+    """
+
+    file: str
+    tiers: tuple[str, ...]
+    feature_names: tuple[str, ...]
+    markers_file: str
+    idf_file: str
+    min_confidence: float
+    probe: str = "static_embedding"
+    probe_tokens: int = 128
+    max_scan_chars: int = 4096
+    strong_threshold: float | None = None
+    strong_share_target: float | None = None
+    quantization: Quantization = field(default_factory=lambda: Quantization(mode="none"))
+    metrics: dict[str, Any] = field(default_factory=dict)
+    data_fingerprint: str = ""
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.tiers) < 2 or len(set(self.tiers)) != len(self.tiers):
+            raise ValueError("heads.complexity.tiers needs two or more distinct tiers")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ValueError("heads.complexity.min_confidence must be in [0, 1]")
+        if self.strong_threshold is not None and not 0.0 <= self.strong_threshold <= 1.0:
+            raise ValueError("heads.complexity.strong_threshold must be in [0, 1]")
+        if self.probe not in ("static_embedding", "none"):
+            raise ValueError(f"heads.complexity.probe {self.probe!r} is not supported")
+
+
+@dataclass(frozen=True)
 class Heads:
     """The heads an artifact carries; each is optional so artifacts can grow head by head."""
 
     intent: IntentHead | None = None
+    complexity: ComplexityHead | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +189,9 @@ def verify_artifact_files(root: Path, manifest: Manifest) -> None:
     referenced = {manifest.tokenizer.file}
     if manifest.heads.intent is not None:
         referenced.add(manifest.heads.intent.file)
+    if manifest.heads.complexity is not None:
+        c = manifest.heads.complexity
+        referenced |= {c.file, c.markers_file, c.idf_file}
     unpinned = sorted(referenced - set(manifest.files))
     if unpinned:
         raise ArtifactError(f"{root / MANIFEST}: files has no sha256 for {', '.join(unpinned)}")

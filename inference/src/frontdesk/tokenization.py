@@ -46,6 +46,10 @@ class TextEncoder:
         """Load a ``tokenizer.json`` (never a pickled tokenizer)."""
         return cls(Tokenizer.from_file(str(path)), settings)
 
+    def clone_tokenizer(self) -> Tokenizer:
+        """Return an independent copy of the tokenizer (to encode with other settings)."""
+        return Tokenizer.from_str(self._tokenizer.to_str())
+
     def to_str(self) -> str:
         """Serialize as ``tokenizer.json`` text, truncation off (the manifest holds it)."""
         clone = Tokenizer.from_str(self._tokenizer.to_str())

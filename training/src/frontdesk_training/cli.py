@@ -43,6 +43,36 @@ def _parser() -> argparse.ArgumentParser:
         help="dotted override checked against the config types, e.g. train.epochs=3 (repeatable)",
     )
 
+    cx = sub.add_parser(
+        "complexity", help="train the complexity head and add it to an artifact (model router)"
+    )
+    cx.add_argument("--config", type=Path, help="YAML experiment file (default: built-in defaults)")
+    cx.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="NAME[=WEIGHT]",
+        help="training source (embedded, mmlu_strong_weak, gsm8k, mtbench_strong_weak, "
+        "math_levels, arena_hard, or a JSONL path) with an optional sampling weight; repeatable; "
+        "replaces data.sources",
+    )
+    cx.add_argument("--output", type=Path, help="artifact folder; overrides export.output")
+    cx.add_argument(
+        "--target-strong-share",
+        type=float,
+        help="calibrate the strongest tier to this share of calls on validation (e.g. 0.3)",
+    )
+    cx.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+    ev = sub.add_parser(
+        "complexity-eval",
+        help="measure the complexity head on the shared outcome data (APGR, CPT, macro-F1)",
+    )
+    ev.add_argument("--config", type=Path, help="YAML whose features/train sections are evaluated")
+    ev.add_argument("--output", type=Path, default=Path("reports/complexity"))
+    ev.add_argument("--quick", action="store_true", help="3 folds, capped sets, no ablation")
+    ev.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
     split = sub.add_parser(
         "split", help="stratified, seeded train/validation/test split of JSONL files"
     )
@@ -71,6 +101,38 @@ def _intent(args: argparse.Namespace) -> None:
     print("test metrics (served graph): " + json.dumps(headline))
 
 
+def _complexity(args: argparse.Namespace) -> None:
+    from frontdesk_training.complexity_pipeline import run_complexity
+    from frontdesk_training.config import ComplexityConfig, load_config
+
+    overrides = list(args.overrides)
+    if args.output is not None:
+        overrides.append(f"export.output={args.output}")
+    if args.target_strong_share is not None:
+        overrides.append(f"policy.target_strong_share={args.target_strong_share}")
+    if args.data:
+        sources = {}
+        for item in args.data:
+            name, _, weight = item.partition("=")
+            sources[name] = float(weight) if weight else 1.0
+        overrides.append("data.sources=" + json.dumps(sources))
+    config = load_config(args.config, overrides, ComplexityConfig)
+    print("effective config:\n" + yaml.safe_dump(config.to_dict(), sort_keys=False), flush=True)
+    result = run_complexity(config)
+    headline = {k: round(v, 4) for k, v in result.metrics.items() if isinstance(v, float)}
+    print("test metrics: " + json.dumps(headline))
+
+
+def _complexity_eval(args: argparse.Namespace) -> None:
+    from frontdesk_training.complexity_eval import run_eval
+    from frontdesk_training.config import ComplexityConfig, load_config
+
+    config = load_config(args.config, args.overrides, ComplexityConfig)
+    results = run_eval(config, args.output, quick=args.quick)
+    print((args.output / "results.md").read_text(encoding="utf-8"))
+    print(f"written to {args.output} in {results['seconds']:.0f}s")
+
+
 def _split(args: argparse.Namespace) -> None:
     from frontdesk_training.data import read_jsonl, stratified_split
 
@@ -90,7 +152,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     args = _parser().parse_args(argv)
     try:
-        {"intent": _intent, "split": _split}[args.command](args)
+        commands = {
+            "intent": _intent,
+            "complexity": _complexity,
+            "complexity-eval": _complexity_eval,
+            "split": _split,
+        }
+        commands[args.command](args)
     except FrontdeskError as exc:
         print(f"frontdesk-train: error: {exc}", file=sys.stderr)
         return 2

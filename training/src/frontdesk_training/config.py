@@ -148,7 +148,8 @@ class ComplexityFeatureConfig:
 
     probe: Literal["static_embedding", "none"] = "static_embedding"
     probe_dims: int = 32
-    probe_tokens: int = 256
+    probe_tokens: int = 128
+    max_scan_chars: int = 4096
     idf_max_words: int = 30000
 
 

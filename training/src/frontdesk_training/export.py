@@ -65,7 +65,7 @@ def onnx_probabilities(
     parts = []
     for start in range(0, len(texts), batch):
         ids, mask = encoder.encode(texts[start : start + batch])
-        parts.append(_onnx.run(session, output, ids, mask))
+        parts.append(_onnx.run(session, output, {"input_ids": ids, "attention_mask": mask}))
     return np.concatenate(parts)
 
 
