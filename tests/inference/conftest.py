@@ -137,3 +137,51 @@ def make_artifact(tmp_path: Path) -> MakeArtifact:
 @pytest.fixture
 def artifact(make_artifact: MakeArtifact) -> Path:
     return make_artifact()
+
+
+def _complexity_graph(n_features: int, weights: np.ndarray) -> onnx.ModelProto:
+    """features -> MatMul + bias -> softmax: a probe-free head with the runtime signature."""
+    inits = [numpy_helper.from_array(weights.astype(np.float32), "W"),
+             numpy_helper.from_array(np.array([2.0, 0.0, -2.0], np.float32), "bias")]
+    nodes = [
+        helper.make_node("MatMul", ["features", "W"], ["raw"]),
+        helper.make_node("Add", ["raw", "bias"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes, "tiny-complexity",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", n_features])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
+        inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+@pytest.fixture
+def complexity_artifact(tmp_path: Path) -> Path:
+    """Intent + complexity heads; the complexity graph leans on 'chars' and 'marker_proof'."""
+    from frontdesk.complexity_features import FEATURE_NAMES, IdfTable, MarkerLexicon
+
+    tok, vocab = _tokenizer()
+    weights = np.zeros((len(FEATURE_NAMES), 3), np.float32)
+    chars, proof = FEATURE_NAMES.index("chars"), FEATURE_NAMES.index("marker_proof")
+    weights[chars] = [0.0, 0.0, 0.5]  # longer -> harder (bias favours simple)
+    weights[proof] = [-3.0, 0.0, 6.0]  # proof language -> complex
+    document = manifest_document()
+    document["heads"]["complexity"] = {
+        "file": "complexity.onnx", "tiers": ["simple", "standard", "complex"],
+        "feature_names": list(FEATURE_NAMES), "markers_file": "complexity_markers.json",
+        "idf_file": "complexity_idf.json", "min_confidence": 0.4, "probe": "none",
+        "probe_tokens": 32, "max_scan_chars": 4096,
+    }
+    idf = IdfTable.fit(["what is the capital", "prove the theorem", "the cat sat"], min_df=1)
+    files = {
+        "intent.onnx": _graph(vocab, len(LABELS)).SerializeToString(),
+        "tokenizer.json": tok.to_str().encode(),
+        "complexity.onnx": _complexity_graph(len(FEATURE_NAMES), weights).SerializeToString(),
+        "complexity_markers.json": MarkerLexicon.default().to_json().encode(),
+        "complexity_idf.json": idf.to_json().encode(),
+    }
+    return write_artifact(tmp_path / "both", files, document)

@@ -86,7 +86,11 @@ def build_signals(config: ComplexityConfig, base: BaseModel, train_texts: list[s
     if cls_id is None or sep_id is None:
         raise ExportError("the static-embedding probe needs a tokenizer with [CLS] and [SEP]")
     table = distill_static_embeddings(
-        base, config.features.probe_dims, cls_id=cls_id, sep_id=sep_id
+        base,
+        config.features.probe_dims,
+        cls_id=cls_id,
+        sep_id=sep_id,
+        cache_dir=config.features.cache_dir,
     )
     return Signals(extractor, encoder, table)
 

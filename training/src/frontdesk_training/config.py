@@ -151,6 +151,7 @@ class ComplexityFeatureConfig:
     probe_tokens: int = 128
     max_scan_chars: int = 4096
     idf_max_words: int = 30000
+    cache_dir: str = ".cache/frontdesk"  # distilled probe tables per base model; "" = no cache
 
 
 @dataclass(frozen=True)

@@ -19,19 +19,23 @@ from tqdm.auto import tqdm
 from frontdesk_training.base_model import BaseModel
 from frontdesk_training.modeling import load_encoder, mean_pool
 
-CACHE = Path(".cache") / "frontdesk"
-
 
 def distill_static_embeddings(
-    base: BaseModel, dims: int, *, cls_id: int, sep_id: int, batch_size: int = 512
+    base: BaseModel,
+    dims: int,
+    *,
+    cls_id: int,
+    sep_id: int,
+    cache_dir: str = "",
+    batch_size: int = 512,
 ) -> np.ndarray:
-    """Return a ``[vocab, dims]`` float32 table; cached on disk per base model and size.
+    """Return a ``[vocab, dims]`` float32 table, cached per base model and size in ``cache_dir``.
 
     The cache is a ``.npy`` array read with ``allow_pickle=False`` (never a pickle).
     """
     key = hashlib.sha256(f"{base.info.sha256}:{dims}:{cls_id}:{sep_id}".encode()).hexdigest()[:16]
-    cached = CACHE / f"static-embeddings-{key}.npy"
-    if cached.is_file():
+    cached = Path(cache_dir) / f"static-embeddings-{key}.npy" if cache_dir else None
+    if cached is not None and cached.is_file():
         table: np.ndarray = np.load(cached, allow_pickle=False)
         return table
     encoder = load_encoder(base.path).eval()
@@ -47,8 +51,9 @@ def distill_static_embeddings(
             out = encoder(input_ids=batch, attention_mask=mask).last_hidden_state
             vectors[start : start + len(ids)] = mean_pool(out, mask).numpy()
     table = pca(vectors, dims)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(cached, table, allow_pickle=False)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, table, allow_pickle=False)
     return table
 
 
