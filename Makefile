@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install train test test-runtime lint bench train-clinc150 train-banking77 data-split clean
+.PHONY: help install train test test-runtime lint bench complexity-eval train-clinc150 train-banking77 data-split clean
 
 help:  ## list targets
 	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -28,16 +28,18 @@ $(STAMP): inference/pyproject.toml training/pyproject.toml
 
 install: $(STAMP)  ## create .venv with both distributions (editable)
 
-train: install  ## train + export the default artifact from data/ and route sample queries
+train: install  ## train + export both heads from data/ into $(ARTIFACT), classify samples
 	$(BIN)/frontdesk-train intent --config $(CONFIG) --output $(ARTIFACT)
+	$(BIN)/frontdesk-train complexity --config configs/complexity.yaml --output $(ARTIFACT)
 	$(BIN)/frontdesk inspect $(ARTIFACT)
-	$(BIN)/frontdesk intent --artifact $(ARTIFACT) \
+	$(BIN)/frontdesk classify --artifact $(ARTIFACT) \
 	  "hi there!" \
 	  "can you write a python function that merges two sorted lists" \
 	  "why do I get KeyError: 'id' when I run this" \
 	  "what time does your support line open on saturdays" \
 	  "I want to cancel my subscription" \
-	  "book me a table for two at 8pm"
+	  "book me a table for two at 8pm" \
+	  "prove that the square root of 2 is irrational, step by step"
 
 test: install  ## lint, type-check and run the whole suite (slow tests included)
 	$(BIN)/ruff check inference training tests
@@ -54,6 +56,9 @@ test-runtime:  ## the runtime alone: fresh venv with only ./inference installed,
 lint: install  ## ruff + mypy only
 	$(BIN)/ruff check inference training tests
 	$(BIN)/mypy
+
+complexity-eval: install  ## APGR / CPT / macro-F1 of the complexity head on ../shared/data
+	$(BIN)/frontdesk-train complexity-eval --config configs/complexity.yaml --output reports/complexity
 
 bench: install  ## latency / cold start / RSS of the runtime on $(ARTIFACT)
 	$(BIN)/frontdesk bench $(ARTIFACT) --output reports/bench-intent.json

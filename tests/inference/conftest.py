@@ -141,18 +141,22 @@ def artifact(make_artifact: MakeArtifact) -> Path:
 
 def _complexity_graph(n_features: int, weights: np.ndarray) -> onnx.ModelProto:
     """features -> MatMul + bias -> softmax: a probe-free head with the runtime signature."""
-    inits = [numpy_helper.from_array(weights.astype(np.float32), "W"),
-             numpy_helper.from_array(np.array([2.0, 0.0, -2.0], np.float32), "bias")]
+    inits = [
+        numpy_helper.from_array(weights.astype(np.float32), "W"),
+        numpy_helper.from_array(np.array([2.0, 0.0, -2.0], np.float32), "bias"),
+    ]
     nodes = [
         helper.make_node("MatMul", ["features", "W"], ["raw"]),
         helper.make_node("Add", ["raw", "bias"], ["logits"]),
         helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
     ]
     graph = helper.make_graph(
-        nodes, "tiny-complexity",
+        nodes,
+        "tiny-complexity",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", n_features])],
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
-        inits)
+        inits,
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.checker.check_model(model)
@@ -171,10 +175,15 @@ def complexity_artifact(tmp_path: Path) -> Path:
     weights[proof] = [-3.0, 0.0, 6.0]  # proof language -> complex
     document = manifest_document()
     document["heads"]["complexity"] = {
-        "file": "complexity.onnx", "tiers": ["simple", "standard", "complex"],
-        "feature_names": list(FEATURE_NAMES), "markers_file": "complexity_markers.json",
-        "idf_file": "complexity_idf.json", "min_confidence": 0.4, "probe": "none",
-        "probe_tokens": 32, "max_scan_chars": 4096,
+        "file": "complexity.onnx",
+        "tiers": ["simple", "standard", "complex"],
+        "feature_names": list(FEATURE_NAMES),
+        "markers_file": "complexity_markers.json",
+        "idf_file": "complexity_idf.json",
+        "min_confidence": 0.4,
+        "probe": "none",
+        "probe_tokens": 32,
+        "max_scan_chars": 4096,
     }
     idf = IdfTable.fit(["what is the capital", "prove the theorem", "the cat sat"], min_df=1)
     files = {

@@ -24,13 +24,15 @@ def test_inspect_json_is_the_manifest(artifact: Path, capsys) -> None:
 
 
 def test_intent_json_lines(artifact: Path, capsys) -> None:
-    assert main(["intent", "--artifact", str(artifact), "--json", "rain", "pizza"]) == 0
+    assert main(["classify", "--artifact", str(artifact), "--json", "rain", "pizza"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(r["label"], r["is_fallback"]) for r in rows] == [("weather", False), ("oos", True)]
+    got = [(r["intent"]["label"], r["intent"]["is_fallback"]) for r in rows]
+    assert got == [("weather", False), ("oos", True)]
+    assert all("complexity" not in r for r in rows)  # this artifact has no complexity head
 
 
 def test_intent_pretty_output_marks_fallbacks(artifact: Path, capsys) -> None:
-    assert main(["intent", "--artifact", str(artifact), "pizza"]) == 0
+    assert main(["classify", "--artifact", str(artifact), "pizza"]) == 0
     assert "[fallback: out_of_scope]" in capsys.readouterr().out
 
 
@@ -40,12 +42,12 @@ def test_missing_artifact_exits_3_with_the_path(tmp_path: Path, capsys) -> None:
 
 
 def test_empty_text_exits_2(artifact: Path, capsys) -> None:
-    assert main(["intent", "--artifact", str(artifact), "   "]) == EXIT_INPUT
+    assert main(["classify", "--artifact", str(artifact), "   "]) == EXIT_INPUT
     assert "empty" in capsys.readouterr().err
 
 
 def test_bad_threshold_exits_2(artifact: Path, capsys) -> None:
-    assert main(["intent", "--artifact", str(artifact), "--threshold", "3", "rain"]) == EXIT_INPUT
+    assert main(["classify", "--artifact", str(artifact), "--threshold", "3", "rain"]) == EXIT_INPUT
     assert "threshold" in capsys.readouterr().err
 
 
@@ -72,3 +74,17 @@ def test_benchmark_inputs_have_the_documented_sizes() -> None:
     # ~4.5 characters per token: 1k tokens >= 4,000 chars, 8k tokens >= 32,000 chars
     assert all(len(t) >= 4000 for t in inputs["1k_tokens"])
     assert all(len(t) >= 32000 for t in inputs["8k_tokens"])
+
+
+def test_classify_runs_both_heads(complexity_artifact: Path, capsys) -> None:
+    assert main(["classify", "--artifact", str(complexity_artifact), "--json", "prove it"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["complexity"]["tier"] == "complex" and "label" in row["intent"]
+    assert main(["classify", "--artifact", str(complexity_artifact), "hi"]) == 0
+    out = capsys.readouterr().out
+    assert "intent greeting" in out and "tier simple" in out
+
+
+def test_inspect_shows_the_complexity_head(complexity_artifact: Path, capsys) -> None:
+    assert main(["inspect", str(complexity_artifact)]) == 0
+    assert "complexity tiers simple, standard, complex" in capsys.readouterr().out

@@ -98,8 +98,10 @@ def _edit(folder: Path, edit) -> None:
 
 
 def test_feature_names_from_another_version_are_refused(complexity_artifact: Path) -> None:
-    _edit(complexity_artifact,
-          lambda d: d["heads"]["complexity"].update(feature_names=["chars", "words"]))
+    _edit(
+        complexity_artifact,
+        lambda d: d["heads"]["complexity"].update(feature_names=["chars", "words"]),
+    )
     with pytest.raises(ArtifactError, match="feature_names differ"):
         ComplexityClassifier.load(complexity_artifact)
 

@@ -48,3 +48,26 @@ def test_runtime_source_imports_only_allowed_packages() -> None:
                 continue
             for top in tops:
                 assert top in allowed, f"{path.name}:{node.lineno} imports {top}"
+
+
+COMPLEXITY_SCRIPT = """
+import sys
+from frontdesk.complexity import ComplexityClassifier
+from frontdesk.cli import main
+c = ComplexityClassifier.load(sys.argv[1])
+assert c.predict("prove the theorem").tier == "complex"
+main(["classify", "--artifact", sys.argv[1], "hello", "prove it"])
+print("HEAVY=" + ",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+def test_complexity_head_loads_no_training_library(complexity_artifact: Path) -> None:
+    script = COMPLEXITY_SCRIPT.format(heavy=HEAVY)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(complexity_artifact)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.rstrip().endswith("HEAVY="), out.stdout

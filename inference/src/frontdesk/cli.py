@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -27,11 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("artifact", type=Path)
     inspect.add_argument("--json", action="store_true", help="print the whole manifest as JSON")
 
-    intent = sub.add_parser("intent", help="classify texts with the intent head")
-    intent.add_argument("texts", nargs="+", help="one or more texts")
-    intent.add_argument("--artifact", type=Path, default=Path("models/default"))
-    intent.add_argument("--threshold", type=float, help="override the manifest threshold")
-    intent.add_argument("--json", action="store_true", help="one JSON object per line")
+    classify = sub.add_parser(
+        "classify", help="run the artifact's heads (intent, complexity) on texts"
+    )
+    classify.add_argument("texts", nargs="+", help="one or more texts")
+    classify.add_argument("--artifact", type=Path, default=Path("models/default"))
+    classify.add_argument("--threshold", type=float, help="override the intent threshold")
+    classify.add_argument("--json", action="store_true", help="one JSON object per line")
 
     bench = sub.add_parser("bench", help="latency percentiles, cold start and RSS on this machine")
     bench.add_argument("artifact", type=Path)
@@ -76,31 +79,52 @@ def _inspect(args: argparse.Namespace) -> None:
             m = head.metrics.get(name, {})
             shown = "  ".join(f"{k} {v:.4f}" for k, v in m.items() if isinstance(v, float))
             print(f"           {name}: {shown}")
+    cx = manifest.heads.complexity
+    if cx is not None:
+        threshold = "-" if cx.strong_threshold is None else f"{cx.strong_threshold:.4f}"
+        print(
+            f"complexity tiers {', '.join(cx.tiers)}  {len(cx.feature_names)} features  "
+            f"probe {cx.probe} ({cx.probe_tokens} tokens)  min_confidence "
+            f"{cx.min_confidence:.2f}  strong_threshold {threshold}"
+        )
+        shown = "  ".join(f"{k} {v:.4f}" for k, v in cx.metrics.items() if isinstance(v, float))
+        print(f"           {cx.metrics.get('split', 'test')}: {shown}")
 
 
-def _intent(args: argparse.Namespace) -> None:
+def _classify(args: argparse.Namespace) -> None:
+    from frontdesk.artifact import Artifact
+    from frontdesk.complexity import ComplexityClassifier
     from frontdesk.intent import IntentClassifier
 
-    classifier = IntentClassifier.load(args.artifact, threshold=args.threshold)
-    for text, p in zip(args.texts, classifier.predict_batch(args.texts), strict=True):
+    artifact = Artifact.load(args.artifact)
+    heads = artifact.manifest.heads
+    intents = (
+        IntentClassifier(artifact, threshold=args.threshold).predict_batch(args.texts)
+        if heads.intent is not None
+        else [None] * len(args.texts)
+    )
+    tiers = (
+        ComplexityClassifier(artifact).predict_batch(args.texts)
+        if heads.complexity is not None
+        else [None] * len(args.texts)
+    )
+    for text, p, t in zip(args.texts, intents, tiers, strict=True):
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "text": text,
-                        "label": p.label,
-                        "confidence": p.confidence,
-                        "is_fallback": p.is_fallback,
-                        "fallback_reason": p.fallback_reason,
-                        "top_k": p.top_k,
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        else:
-            alt = ", ".join(f"{label} {score:.2f}" for label, score in p.top_k[1:])
+            row: dict[str, object] = {"text": text}
+            if p is not None:
+                row["intent"] = dataclasses.asdict(p)
+            if t is not None:
+                row["complexity"] = dataclasses.asdict(t)
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        parts = []
+        if p is not None:
             flag = f" [fallback: {p.fallback_reason}]" if p.is_fallback else ""
-            print(f"{p.label:<18} {p.confidence:.3f}{flag}  <- {text[:70]!r}  (next: {alt})")
+            parts.append(f"intent {p.label} {p.confidence:.2f}{flag}")
+        if t is not None:
+            flag = f" [fallback: {t.fallback_reason}]" if t.is_fallback else ""
+            parts.append(f"tier {t.tier} {t.confidence:.2f} (score {t.score:.2f}){flag}")
+        print(f"{' | '.join(parts)}  <- {text[:70]!r}")
 
 
 def _bench(args: argparse.Namespace) -> None:
@@ -119,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        {"inspect": _inspect, "intent": _intent, "bench": _bench}[args.command](args)
+        {"inspect": _inspect, "classify": _classify, "bench": _bench}[args.command](args)
     except ArtifactError as exc:
         print(f"frontdesk: artifact error: {exc}", file=sys.stderr)
         return EXIT_ARTIFACT
