@@ -61,6 +61,7 @@ def test_benchmark_reports_percentiles_cold_start_and_rss(artifact: Path) -> Non
     result = run_benchmark(artifact, calls=30, warmup=5)
     for kind in ("short", "1k_tokens", "8k_tokens"):
         row = result["intent.predict"][kind]
+        assert "complexity.predict" not in result
         assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"] and row["calls"] == 30
     assert result["cold_start_s"] > 0 and result["peak_rss_mb"] > 10
     assert result["heavy_modules_loaded"] == []
@@ -88,3 +89,9 @@ def test_classify_runs_both_heads(complexity_artifact: Path, capsys) -> None:
 def test_inspect_shows_the_complexity_head(complexity_artifact: Path, capsys) -> None:
     assert main(["inspect", str(complexity_artifact)]) == 0
     assert "complexity tiers simple, standard, complex" in capsys.readouterr().out
+
+
+def test_benchmark_covers_the_complexity_head(complexity_artifact: Path) -> None:
+    result = run_benchmark(complexity_artifact, calls=10, warmup=2)
+    assert set(result["complexity.predict"]) == {"short", "1k_tokens", "8k_tokens"}
+    assert "| complexity.predict | 8k_tokens |" in format_table(result)

@@ -13,6 +13,7 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,35 +57,50 @@ def _percentiles(seconds: list[float]) -> dict[str, float]:
     }
 
 
+def _latency(
+    predict: Callable[[str], object], texts: list[str], calls: int, warmup: int
+) -> dict[str, float]:
+    for i in range(warmup):
+        predict(texts[i % len(texts)])
+    timings = []
+    for i in range(calls):
+        start = time.perf_counter()
+        predict(texts[i % len(texts)])
+        timings.append(time.perf_counter() - start)
+    return _percentiles(timings)
+
+
 def run_benchmark(
     artifact: Path, *, calls: int = 2000, warmup: int = 100, threads: int = 1
 ) -> dict[str, Any]:
-    """Return latency percentiles per input kind, batch throughput, cold start and peak RSS."""
+    """Return latency percentiles per head and input kind, throughput, cold start, peak RSS."""
+    from frontdesk.artifact import Artifact
+    from frontdesk.complexity import ComplexityClassifier
     from frontdesk.intent import IntentClassifier
 
-    classifier = IntentClassifier.load(artifact, intra_op_threads=threads)
+    loaded = Artifact.load(artifact)
     inputs = sample_inputs()
     result: dict[str, Any] = {
         "artifact": str(artifact),
         "threads": threads,
-        "artifact_version": classifier.artifact.version,
-        "intent.predict": {},
+        "artifact_version": loaded.version,
     }
-    for kind, texts in inputs.items():
-        for i in range(warmup):
-            classifier.predict(texts[i % len(texts)])
-        timings = []
-        for i in range(calls):
-            start = time.perf_counter()
-            classifier.predict(texts[i % len(texts)])
-            timings.append(time.perf_counter() - start)
-        result["intent.predict"][kind] = _percentiles(timings)
-    batch = IntentClassifier.load(artifact, intra_op_threads=0, batch_size=64)
-    texts = inputs["short"] * 10
-    batch.predict_batch(texts[:64])
-    start = time.perf_counter()
-    batch.predict_batch(texts)
-    result["batch_throughput_per_s"] = len(texts) / (time.perf_counter() - start)
+    heads: dict[str, Callable[[str], object]] = {}
+    if loaded.manifest.heads.intent is not None:
+        heads["intent.predict"] = IntentClassifier(loaded, intra_op_threads=threads).predict
+    if loaded.manifest.heads.complexity is not None:
+        heads["complexity.predict"] = ComplexityClassifier(loaded, intra_op_threads=threads).predict
+    for head, predict in heads.items():
+        result[head] = {
+            kind: _latency(predict, texts, calls, warmup) for kind, texts in inputs.items()
+        }
+    if loaded.manifest.heads.intent is not None:
+        batch = IntentClassifier(loaded, intra_op_threads=0, batch_size=64)
+        texts = inputs["short"] * 10
+        batch.predict_batch(texts[:64])
+        start = time.perf_counter()
+        batch.predict_batch(texts)
+        result["intent_batch_throughput_per_s"] = len(texts) / (time.perf_counter() - start)
     result.update(cold_start(artifact))
     return result
 
@@ -93,11 +109,20 @@ _COLD = """
 import resource, sys, time
 t0 = time.perf_counter()
 from frontdesk import IntentClassifier
-c = IntentClassifier.load(sys.argv[1])
-c.predict("hello, can you help me with my invoice")
+from frontdesk.artifact import Artifact
+from frontdesk.complexity import ComplexityClassifier
+a = Artifact.load(sys.argv[1])
+heads = []
+if a.manifest.heads.intent is not None:
+    heads.append(IntentClassifier(a))
+if a.manifest.heads.complexity is not None:
+    heads.append(ComplexityClassifier(a))
+for h in heads:
+    h.predict("hello, can you help me with my invoice")
 t1 = time.perf_counter()
 for i in range(200):
-    c.predict(f"query number {i} about writing a python function")
+    for h in heads:
+        h.predict(f"query number {i} about writing a python function")
 print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, sorted(sys.modules))
 """
 
@@ -126,18 +151,24 @@ def format_table(result: dict[str, Any]) -> str:
         f"artifact {result['artifact']} ({result['artifact_version']}), "
         f"{result['threads']} intra-op thread(s)",
         "",
-        "| input | p50 ms | p95 ms | p99 ms | calls |",
-        "|---|---|---|---|---|",
+        "| call | input | p50 ms | p95 ms | p99 ms | calls |",
+        "|---|---|---|---|---|---|",
     ]
-    for kind, row in result["intent.predict"].items():
+    for head in ("intent.predict", "complexity.predict"):
+        for kind, row in result.get(head, {}).items():
+            lines.append(
+                f"| {head} | {kind} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
+                f"{row['p99_ms']:.2f} | {row['calls']} |"
+            )
+    lines.append("")
+    if "intent_batch_throughput_per_s" in result:
         lines.append(
-            f"| {kind} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
-            f"{row['p99_ms']:.2f} | {row['calls']} |"
+            "intent batch throughput (all cores, batch 64): "
+            f"{result['intent_batch_throughput_per_s']:.0f} texts/s"
         )
     lines += [
-        "",
-        f"batch throughput (all cores, batch 64): {result['batch_throughput_per_s']:.0f} texts/s",
-        f"cold start (import + load + first prediction): {result['cold_start_s']:.2f} s",
+        f"cold start (import + load + first prediction of each head): "
+        f"{result['cold_start_s']:.2f} s",
         f"peak RSS of a process that loads and routes: {result['peak_rss_mb']:.0f} MB",
         f"heavy modules loaded: {json.dumps(result['heavy_modules_loaded'])}",
     ]
