@@ -24,8 +24,10 @@ OOS_RECALL_FLOOR = 0.50  # measured 0.74
 
 
 def _write_slice(source: Path, target: Path) -> None:
-    rows = {s: [json.loads(line) for line in (source / f"{s}.jsonl").open()]
-            for s in ("train", "validation", "test")}
+    rows = {
+        s: [json.loads(line) for line in (source / f"{s}.jsonl").open()]
+        for s in ("train", "validation", "test")
+    }
     intents = sorted({r["label"] for r in rows["train"]} - {"oos"})[::7][:20]
     keep = set(intents) | {"oos"}
     limits = {"train": 30, "validation": 10, "test": 300}
@@ -45,11 +47,18 @@ def _write_slice(source: Path, target: Path) -> None:
 def test_clinc150_slice_trains_exports_and_serves_above_floor(shared_data: Path, tmp_path: Path):
     data = tmp_path / "clinc_slice"
     _write_slice(shared_data / "clinc150", data)
-    config = load_config(None, [
-        "name=clinc-slice", f"data.path={data}", "train.epochs=4", "train.batch_size=16",
-        "train.patience=2", f"export.output={tmp_path / 'artifact'}",
-        f"export.reports={tmp_path / 'reports'}",
-    ])
+    config = load_config(
+        None,
+        [
+            "name=clinc-slice",
+            f"data.path={data}",
+            "train.epochs=4",
+            "train.batch_size=16",
+            "train.patience=2",
+            f"export.output={tmp_path / 'artifact'}",
+            f"export.reports={tmp_path / 'reports'}",
+        ],
+    )
     run = run_intent(config)
     served = run.metrics["int8"]
     assert served["in_scope_accuracy"] >= IN_SCOPE_FLOOR, served

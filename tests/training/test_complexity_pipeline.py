@@ -19,8 +19,11 @@ from frontdesk_training.config import ComplexityConfig, load_config
 from frontdesk_training.errors import ExportError
 
 SIMPLE = ["hello", "thanks", "hi there", "what is the weather", "good morning", "cheers"]
-COMPLEX = ["prove step by step that the theorem holds", "derive and prove the bound rigorously",
-           "analyze the trade-off and design a scalable architecture"]
+COMPLEX = [
+    "prove step by step that the theorem holds",
+    "derive and prove the bound rigorously",
+    "analyze the trade-off and design a scalable architecture",
+]
 
 
 def _tiny_prompts(path: Path) -> Path:
@@ -28,10 +31,18 @@ def _tiny_prompts(path: Path) -> Path:
     rows = []
     for i in range(60):
         rows.append({"text": rng.choice(SIMPLE), "label": "simple"})
-        rows.append({"text": " ".join(rng.choices(SIMPLE + COMPLEX, k=3)) + f" number {i}",
-                     "label": "standard"})
-        rows.append({"text": " and ".join(rng.sample(COMPLEX, 3)) + " must hold " * (i % 4),
-                     "label": "complex"})
+        rows.append(
+            {
+                "text": " ".join(rng.choices(SIMPLE + COMPLEX, k=3)) + f" number {i}",
+                "label": "standard",
+            }
+        )
+        rows.append(
+            {
+                "text": " and ".join(rng.sample(COMPLEX, 3)) + " must hold " * (i % 4),
+                "label": "complex",
+            }
+        )
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
 
@@ -42,12 +53,22 @@ def tiny_cx(tmp_path_factory, tiny_base_model: Path):
     data = _tiny_prompts(root / "prompts.jsonl")
 
     def config(output: Path, *extra: str) -> ComplexityConfig:
-        return load_config(None, [
-            f"base_model={tiny_base_model}", f"data.sources={{{data}: 1.0}}",
-            f"export.output={output}", f"export.reports={output}-reports", "features.probe_dims=8",
-            "features.probe_tokens=16", "features.cache_dir=", "train.epochs=60",
-            "train.patience=15", *extra,
-        ], ComplexityConfig)
+        return load_config(
+            None,
+            [
+                f"base_model={tiny_base_model}",
+                f"data.sources={{{data}: 1.0}}",
+                f"export.output={output}",
+                f"export.reports={output}-reports",
+                "features.probe_dims=8",
+                "features.probe_tokens=16",
+                "features.cache_dir=",
+                "train.epochs=60",
+                "train.patience=15",
+                *extra,
+            ],
+            ComplexityConfig,
+        )
 
     return config
 
@@ -58,13 +79,21 @@ def test_complexity_head_starts_a_new_artifact_and_serves(tiny_cx, tmp_path: Pat
     head = manifest.heads.complexity
     assert manifest.heads.intent is None and head is not None
     assert head.feature_names == FEATURE_NAMES and head.probe == "static_embedding"
-    assert set(manifest.files) == {"complexity.onnx", "complexity_markers.json",
-                                   "complexity_idf.json", "tokenizer.json"}
+    assert set(manifest.files) == {
+        "complexity.onnx",
+        "complexity_markers.json",
+        "complexity_idf.json",
+        "tokenizer.json",
+    }
     assert run.metrics["torch_vs_onnx_max_abs_diff"] < 1e-4
     assert run.metrics["macro_f1"] > 0.6
     clf = ComplexityClassifier.load(run.artifact)
-    easy, hard = clf.predict_batch(["hello", "prove step by step that the theorem holds and "
-                                             "analyze the trade-off and design it"])
+    easy, hard = clf.predict_batch(
+        [
+            "hello",
+            "prove step by step that the theorem holds and analyze the trade-off and design it",
+        ]
+    )
     assert easy.score < hard.score
     assert (run.reports / "metrics.json").is_file() and (run.reports / "confusion.png").is_file()
 

@@ -1,12 +1,19 @@
-"""One loader for every artifact: validate the manifest and files, then load the tokenizer."""
+"""One loader for every artifact: validate the manifest and files, then load the tokenizer.
+
+Every file is hashed when the manifest is validated; the files that are then loaded (tokenizer,
+graphs) are read once more and loaded from the very bytes whose sha256 was checked, so a file
+swapped between the check and the load cannot run.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from tokenizers import Tokenizer
+
 from frontdesk.errors import ArtifactError
-from frontdesk.manifest import Manifest, read_manifest
+from frontdesk.manifest import Manifest, read_manifest, verify_file
 from frontdesk.tokenization import TextEncoder
 
 
@@ -24,11 +31,22 @@ class Artifact:
         root = Path(folder)
         manifest = read_manifest(root, verify_files=verify_files)
         path = root / manifest.tokenizer.file
+        if manifest.tokenizer.file not in manifest.files:
+            raise ArtifactError(f"{root / 'manifest.json'}: files has no sha256 for {path.name}")
+        content = verify_file(root, manifest.tokenizer.file, manifest.files[path.name])
         try:
-            encoder = TextEncoder.from_file(path, manifest.tokenizer)
+            tokenizer = Tokenizer.from_str(content.decode("utf-8"))
         except Exception as exc:  # tokenizers raises a bare Exception on a malformed file
-            raise ArtifactError(f"{path}: not a valid tokenizer.json ({exc})") from exc
-        return cls(root, manifest, encoder)
+            raise ArtifactError(f"{path}: not a valid tokenizer.json ({str(exc)[:200]})") from exc
+        if manifest.tokenizer.pad_token_id >= tokenizer.get_vocab_size(with_added_tokens=True):
+            raise ArtifactError(f"{path}: pad_token_id is outside the tokenizer's vocabulary")
+        return cls(root, manifest, TextEncoder(tokenizer, manifest.tokenizer))
+
+    def read(self, name: str) -> bytes:
+        """Read a pinned file, checking its sha256 on the very bytes returned."""
+        if name not in self.manifest.files:
+            raise ArtifactError(f"{self.root / 'manifest.json'}: files has no sha256 for {name}")
+        return verify_file(self.root, name, self.manifest.files[name])
 
     @property
     def version(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +15,17 @@ from frontdesk import __version__
 from frontdesk.errors import ArtifactError, FrontdeskError, InvalidInputError
 
 EXIT_INPUT, EXIT_ARTIFACT = 2, 3
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {number}")
+    return number
+
+
+def _number(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, float) and math.isfinite(value) else str(value)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,8 +51,8 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="latency percentiles, cold start and RSS on this machine")
     bench.add_argument("artifact", type=Path)
-    bench.add_argument("--calls", type=int, default=2000, help="timed calls per input kind")
-    bench.add_argument("--warmup", type=int, default=100)
+    bench.add_argument("--calls", type=_positive, default=2000, help="timed calls per input kind")
+    bench.add_argument("--warmup", type=_positive, default=100)
     bench.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads")
     bench.add_argument("--output", type=Path, help="also write the results as JSON here")
     return parser
@@ -77,8 +90,9 @@ def _inspect(args: argparse.Namespace) -> None:
         print(f"           labels: {', '.join(head.labels)}")
         for name in ("fp32", "int8"):
             m = head.metrics.get(name, {})
-            shown = "  ".join(f"{k} {v:.4f}" for k, v in m.items() if isinstance(v, float))
-            print(f"           {name}: {shown}")
+            if isinstance(m, dict):
+                shown = "  ".join(f"{k} {_number(v)}" for k, v in m.items() if isinstance(v, float))
+                print(f"           {name}: {shown}")
     cx = manifest.heads.complexity
     if cx is not None:
         threshold = "-" if cx.strong_threshold is None else f"{cx.strong_threshold:.4f}"
@@ -87,7 +101,9 @@ def _inspect(args: argparse.Namespace) -> None:
             f"probe {cx.probe} ({cx.probe_tokens} tokens)  min_confidence "
             f"{cx.min_confidence:.2f}  strong_threshold {threshold}"
         )
-        shown = "  ".join(f"{k} {v:.4f}" for k, v in cx.metrics.items() if isinstance(v, float))
+        shown = "  ".join(
+            f"{k} {_number(v)}" for k, v in cx.metrics.items() if isinstance(v, float)
+        )
         print(f"           {cx.metrics.get('split', 'test')}: {shown}")
 
 
@@ -144,6 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         {"inspect": _inspect, "classify": _classify, "bench": _bench}[args.command](args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`frontdesk classify ... | head -1`): stop quietly, like grep.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except ArtifactError as exc:
         print(f"frontdesk: artifact error: {exc}", file=sys.stderr)
         return EXIT_ARTIFACT

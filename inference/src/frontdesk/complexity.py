@@ -28,7 +28,8 @@ from frontdesk.manifest import ComplexityHead
 from frontdesk.tokenization import TextEncoder, TokenizerSettings
 
 # Length features must see how long a request really is, so texts are validated whole up to
-# this size (1 MiB); beyond it they are cut and the length features saturate.
+# this size (1 MiB); beyond it the first and last 512 KiB are kept (an instruction usually opens
+# or closes a long paste) and the length features saturate.
 MAX_CHARS = 1 << 20
 PROBE_INPUTS = ("input_ids", "attention_mask", "features")
 # The probe reads the first ``probe_tokens`` tokens; English runs ~4.5 characters a token, so
@@ -36,12 +37,12 @@ PROBE_INPUTS = ("input_ids", "attention_mask", "features")
 PROBE_CHARS_PER_TOKEN = 6
 
 
-def _read(artifact: Artifact, name: str) -> str:
+def _text_file(artifact: Artifact, name: str) -> str:
     path = artifact.root / name
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArtifactError(f"{path}: unreadable ({exc})") from exc
+        return artifact.read(name).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArtifactError(f"{path}: not UTF-8 ({exc})") from exc
 
 
 class ComplexityClassifier:
@@ -60,17 +61,17 @@ class ComplexityClassifier:
             raise ArtifactError(f"{artifact.root / 'manifest.json'}: no complexity head")
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be in [0, 1], got {min_confidence}")
-        if batch_size < 1:
-            raise ValueError("batch_size must be >= 1")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError("batch_size must be an integer >= 1")
         self.artifact = artifact
         self.head: ComplexityHead = head
         self.classes_: tuple[str, ...] = head.tiers
         self.min_confidence = head.min_confidence if min_confidence is None else min_confidence
         self.batch_size = batch_size
         try:
-            markers = MarkerLexicon.from_json(_read(artifact, head.markers_file))
-            idf = IdfTable.from_json(_read(artifact, head.idf_file))
-        except ValueError as exc:
+            markers = MarkerLexicon.from_json(_text_file(artifact, head.markers_file))
+            idf = IdfTable.from_json(_text_file(artifact, head.idf_file))
+        except (ValueError, RecursionError) as exc:
             raise ArtifactError(f"{artifact.root}: complexity tables invalid ({exc})") from exc
         self.extractor = FeatureExtractor(markers, idf, max_scan_chars=head.max_scan_chars)
         if FEATURE_NAMES != head.feature_names:
@@ -81,8 +82,12 @@ class ComplexityClassifier:
         self._probe = self._probe_encoder(artifact, head)
         path = artifact.root / head.file
         inputs = PROBE_INPUTS if self._probe is not None else ("features",)
-        self._session = _onnx.open_session(path, intra_op_threads=intra_op_threads)
-        self._output = _onnx.check_signature(self._session, path, len(self.classes_), inputs)
+        self._session = _onnx.open_session(
+            artifact.read(head.file), intra_op_threads=intra_op_threads, name=str(path)
+        )
+        self._output = _onnx.check_signature(
+            self._session, path, len(self.classes_), inputs, n_features=len(FEATURE_NAMES)
+        )
 
     @staticmethod
     def _probe_encoder(artifact: Artifact, head: ComplexityHead) -> TextEncoder | None:
@@ -117,7 +122,7 @@ class ComplexityClassifier:
 
     def predict(self, text: str) -> TierPrediction:
         """Score one text. Raises :class:`InvalidInputError` for non-str or empty text."""
-        return self._decide(self._proba([clean_text(text, max_chars=MAX_CHARS)]))[0]
+        return self._decide(self._proba([clean_text(text, max_chars=MAX_CHARS, side="both")]))[0]
 
     def predict_batch(self, texts: Sequence[str]) -> list[TierPrediction]:
         """Score many texts; one invalid item fails the batch, naming its index."""
@@ -125,11 +130,11 @@ class ComplexityClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Tier probabilities, shape ``(len(texts), len(classes_))``, cheapest tier first."""
-        return self._proba(clean_batch(texts, max_chars=MAX_CHARS))
+        return self._proba(clean_batch(texts, max_chars=MAX_CHARS, side="both"))
 
     def features(self, texts: Sequence[str]) -> np.ndarray:
         """Compute the hand-crafted signal matrix ``(len(texts), n_features)`` (monitoring)."""
-        return self.extractor.transform_batch(clean_batch(texts, max_chars=MAX_CHARS))
+        return self.extractor.transform_batch(clean_batch(texts, max_chars=MAX_CHARS, side="both"))
 
     def _proba(self, texts: list[str]) -> np.ndarray:
         out = np.empty((len(texts), len(self.classes_)), dtype=np.float32)

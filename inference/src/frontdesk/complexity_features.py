@@ -102,7 +102,9 @@ _KEYWORD_SHAPES = {  # keywords count in code shape ("def f(", "let x ="), not i
     for kw, rest in (
         ("def", r"\s+\w+\s*\("),
         ("class", r"\s+\w+\s*[(:{]"),
-        ("function", r"\b\s*\w*\s*\("),
+        # one optional name then "(": linear, unlike \s*\w*\s* which splits a run of
+        # whitespace every possible way (quadratic on "function" + 4,000 spaces)
+        ("function", r"(?:\s+\w+)?\s*\("),
         *((assignment, r"\s+\w+\s*=") for assignment in ("const", "let", "var")),
         ("import", r"\s+[\w.]+(?:\s+as\s+\w+)?[ \t]*;?$"),
     )

@@ -38,6 +38,12 @@ def decide_intent(
     top_k: int = 3,
 ) -> IntentPrediction:
     """Map one row of class probabilities to an :class:`IntentPrediction`."""
+    if not np.isfinite(probabilities).all():  # a broken graph must not look confident
+        probabilities = np.nan_to_num(probabilities, nan=0.0, posinf=0.0, neginf=0.0)
+        ranking = tuple(
+            (classes[i], float(probabilities[i])) for i in range(min(top_k, len(classes)))
+        )
+        return IntentPrediction(fallback_label, 0.0, True, ranking, "invalid_scores")
     order = np.argsort(-probabilities, kind="stable")[: max(1, min(top_k, len(classes)))]
     ranking = tuple((classes[i], float(probabilities[i])) for i in order)
     best, confidence = ranking[0]
@@ -86,9 +92,12 @@ def decide_tier(
     Without it, the likeliest tier wins. Either way, a top probability under ``min_confidence``
     overshoots to the strongest tier: quality first when unsure.
     """
+    strongest = len(tiers) - 1
+    if not np.isfinite(probabilities).all():  # unsure in the extreme: overshoot on quality
+        table = tuple((t, 0.0) for t in tiers)
+        return TierPrediction(tiers[strongest], 0.0, 1.0, True, table, "invalid_scores")
     score = complexity_score(probabilities)
     table = tuple((t, float(p)) for t, p in zip(tiers, probabilities, strict=True))
-    strongest = len(tiers) - 1
     if strong_threshold is not None:
         best = strongest if score >= strong_threshold else int(np.argmax(probabilities[:-1]))
     else:

@@ -36,8 +36,11 @@ class IntentClassifier:
             raise ArtifactError(f"{artifact.root / 'manifest.json'}: artifact has no intent head")
         if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold}")
-        if batch_size < 1 or top_k < 1:
-            raise ValueError("batch_size and top_k must be >= 1")
+        if (
+            not (isinstance(batch_size, int) and isinstance(top_k, int))
+            or min(batch_size, top_k) < 1
+        ):
+            raise ValueError("batch_size and top_k must be integers >= 1")
         self.artifact = artifact
         self.head: IntentHead = head
         self.classes_: tuple[str, ...] = head.labels
@@ -45,7 +48,9 @@ class IntentClassifier:
         self.batch_size = batch_size
         self.top_k = top_k
         path = artifact.root / head.file
-        self._session = _onnx.open_session(path, intra_op_threads=intra_op_threads)
+        self._session = _onnx.open_session(
+            artifact.read(head.file), intra_op_threads=intra_op_threads, name=str(path)
+        )
         self._output = _onnx.check_signature(self._session, path, len(self.classes_))
 
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from frontdesk.errors import ArtifactError
 from frontdesk.tokenization import TokenizerSettings
 
 SCHEMA_VERSION = "1.0"
+_VERSION = re.compile(r"(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})", re.ASCII)
 SUPPORTED_MAJOR = 1
 MANIFEST = "manifest.json"
 
@@ -71,7 +73,7 @@ class IntentHead:
             raise ValueError("heads.intent.labels has duplicates")
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"heads.intent.threshold must be in [0, 1], got {self.threshold}")
-        if not self.temperature > 0:
+        if not 0 < self.temperature < 1e6:
             raise ValueError(f"heads.intent.temperature must be > 0, got {self.temperature}")
         if self.oos_label is not None and self.oos_label not in self.labels:
             raise ValueError(f"heads.intent.oos_label {self.oos_label!r} is not among the labels")
@@ -111,6 +113,10 @@ class ComplexityHead:
             raise ValueError("heads.complexity.strong_threshold must be in [0, 1]")
         if self.probe not in ("static_embedding", "none"):
             raise ValueError(f"heads.complexity.probe {self.probe!r} is not supported")
+        if not 4 <= self.probe_tokens <= 8192:
+            raise ValueError("heads.complexity.probe_tokens must be in [4, 8192]")
+        if not 64 <= self.max_scan_chars <= 10_000_000:
+            raise ValueError("heads.complexity.max_scan_chars must be in [64, 10000000]")
 
 
 @dataclass(frozen=True)
@@ -151,18 +157,38 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _regular_file(path: Path, what: str) -> None:
+    """Refuse symlinks, FIFOs, devices and folders: only plain files belong to an artifact."""
+    try:
+        if path.is_symlink():
+            raise ArtifactError(f"{path}: is a symlink; artifact files must be plain files")
+        if not path.exists():
+            raise ArtifactError(f"{path}: missing ({what})")
+        if not path.is_file():
+            raise ArtifactError(f"{path}: not a regular file ({what})")
+    except OSError as exc:
+        raise ArtifactError(f"{path}: cannot be inspected ({exc.strerror})") from exc
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON (the manifest is strict JSON)")
+
+
 def read_manifest(folder: str | Path, *, verify_files: bool = True) -> Manifest:
     """Parse and validate ``folder/manifest.json``; verify every pinned file unless told not to."""
     root = Path(folder)
-    if not root.is_dir():
+    try:
+        exists = root.is_dir()
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"{str(root)[:200]}: cannot be inspected ({exc})") from exc
+    if not exists:
         raise ArtifactError(f"{root}: artifact folder does not exist")
     path = root / MANIFEST
+    _regular_file(path, "not an artifact folder?")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ArtifactError(f"{path}: missing (not an artifact folder?)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ArtifactError(f"{path}: unreadable or not JSON ({exc})") from exc
+        raw = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ArtifactError(f"{path}: unreadable or not JSON ({str(exc)[:200]})") from None
     _check_schema_version(raw, path)
     try:
         manifest = build(Manifest, raw, ArtifactError)
@@ -175,8 +201,8 @@ def read_manifest(folder: str | Path, *, verify_files: bool = True) -> Manifest:
 
 def _check_schema_version(raw: Any, path: Path) -> None:
     version = raw.get("schema_version") if isinstance(raw, Mapping) else None
-    if not isinstance(version, str) or not version.partition(".")[0].isdigit():
-        raise ArtifactError(f"{path}: schema_version missing or not 'major.minor': {version!r}")
+    if not isinstance(version, str) or not _VERSION.fullmatch(version):
+        raise ArtifactError(f"{path}: schema_version missing or not 'major.minor': {version!r:.40}")
     if int(version.partition(".")[0]) != SUPPORTED_MAJOR:
         raise ArtifactError(
             f"{path}: schema_version {version} is not supported by this frontdesk "
@@ -196,17 +222,29 @@ def verify_artifact_files(root: Path, manifest: Manifest) -> None:
     if unpinned:
         raise ArtifactError(f"{root / MANIFEST}: files has no sha256 for {', '.join(unpinned)}")
     for name, expected in sorted(manifest.files.items()):
-        file = root / name
-        if Path(name).is_absolute() or ".." in Path(name).parts:
-            raise ArtifactError(f"{root / MANIFEST}: file name {name!r} escapes the artifact")
-        if not file.is_file():
-            raise ArtifactError(f"{file}: missing (listed in manifest.json)")
-        actual = sha256_file(file)
-        if actual != expected:
-            raise ArtifactError(
-                f"{file}: sha256 mismatch (manifest {expected[:12]}..., file {actual[:12]}...): "
-                "the file was modified or corrupted after export"
-            )
+        verify_file(root, name, expected)
+
+
+def verify_file(root: Path, name: str, expected: str) -> bytes:
+    """Read one pinned file, check it against its sha256 and return the bytes that were checked.
+
+    Loading from these bytes (not by reopening the path) means what was verified is what runs.
+    """
+    if name in ("", ".", "..") or Path(name).name != name or "\\" in name:
+        raise ArtifactError(f"{root / MANIFEST}: file name {name!r} escapes the artifact")
+    file = root / name
+    _regular_file(file, "listed in manifest.json")
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise ArtifactError(f"{file}: unreadable ({exc.strerror})") from exc
+    actual = hashlib.sha256(content).hexdigest()
+    if actual != expected:
+        raise ArtifactError(
+            f"{file}: sha256 mismatch (manifest {expected[:12]}..., file {actual[:12]}...): "
+            "the file was modified or corrupted after export"
+        )
+    return content
 
 
 def write_artifact(
@@ -229,7 +267,11 @@ def write_artifact(
                 shutil.copyfile(content, tmp / name)
         document = dict(manifest)
         document["files"] = {name: sha256_file(tmp / name) for name in sorted(files)}
-        (tmp / MANIFEST).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        try:
+            text = json.dumps(document, indent=2, allow_nan=False)  # strict JSON, no NaN
+        except ValueError as exc:
+            raise ArtifactError(f"{dest}: manifest has a non-finite number ({exc})") from exc
+        (tmp / MANIFEST).write_text(text + "\n", encoding="utf-8")
         read_manifest(tmp)
         _replace(tmp, dest)
     except BaseException:

@@ -26,10 +26,12 @@ class TokenizerSettings:
     pad_token_id: int = 0
 
     def __post_init__(self) -> None:
-        if self.max_length < 4:
-            raise ValueError(f"tokenizer.max_length must be >= 4, got {self.max_length}")
-        if self.max_chars < self.max_length:
-            raise ValueError("tokenizer.max_chars must be >= tokenizer.max_length")
+        if not 4 <= self.max_length <= 8192:
+            raise ValueError(f"tokenizer.max_length must be in [4, 8192], got {self.max_length}")
+        if not self.max_length <= self.max_chars <= 100_000_000:
+            raise ValueError("tokenizer.max_chars must be in [max_length, 100000000]")
+        if not 0 <= self.pad_token_id < 2**31:
+            raise ValueError("tokenizer.pad_token_id must be in [0, 2**31)")
 
 
 class TextEncoder:
