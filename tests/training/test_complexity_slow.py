@@ -22,7 +22,7 @@ from frontdesk_training.complexity_pipeline import run_complexity
 from frontdesk_training.config import ComplexityConfig, load_config
 from frontdesk_training.routing_eval import apgr
 
-APGR_FLOOR = 0.52  # measured 0.55 on this split
+APGR_FLOOR = 0.52  # measured 0.569 on this split (2026-12-03)
 
 
 @pytest.mark.slow
@@ -44,6 +44,7 @@ def test_held_out_mmlu_subjects_route_above_random(shared_data: Path, tmp_path: 
             f"export.reports={tmp_path / 'reports'}",
             "train.epochs=120",
             "train.patience=15",
+            f"features.cache_dir={tmp_path / 'cache'}",
         ],
         ComplexityConfig,
     )
