@@ -28,7 +28,7 @@ $(STAMP): inference/pyproject.toml training/pyproject.toml
 
 install: $(STAMP)  ## create .venv with both distributions (editable)
 
-train: install  ## train + export both heads from data/ into $(ARTIFACT), classify samples
+train: install  ## train + export both heads from data/ into models/default, classify samples
 	$(BIN)/frontdesk-train intent --config $(CONFIG) --output $(ARTIFACT)
 	$(BIN)/frontdesk-train complexity --config configs/complexity.yaml --output $(ARTIFACT)
 	$(BIN)/frontdesk inspect $(ARTIFACT)
@@ -60,7 +60,7 @@ lint: install  ## ruff + mypy only
 complexity-eval: install  ## APGR / CPT / macro-F1 of the complexity head on ../shared/data
 	$(BIN)/frontdesk-train complexity-eval --config configs/complexity.yaml --output reports/complexity
 
-bench: install  ## latency / cold start / RSS of the runtime on $(ARTIFACT)
+bench: install  ## latency / cold start / RSS of the runtime on models/default
 	$(BIN)/frontdesk bench $(ARTIFACT) --output reports/bench-intent.json
 
 train-clinc150: install  ## fine-tune on ../shared/data/clinc150 (150 intents + oos)

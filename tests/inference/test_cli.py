@@ -95,3 +95,8 @@ def test_benchmark_covers_the_complexity_head(complexity_artifact: Path) -> None
     result = run_benchmark(complexity_artifact, calls=10, warmup=2)
     assert set(result["complexity.predict"]) == {"short", "1k_tokens", "8k_tokens"}
     assert "| complexity.predict | 8k_tokens |" in format_table(result)
+
+
+def test_low_confidence_fallback_shows_the_top_class(artifact: Path, capsys) -> None:
+    assert main(["classify", "--artifact", str(artifact), "--threshold", "0.99", "rain"]) == 0
+    assert "[fallback: low_confidence; top: weather" in capsys.readouterr().out

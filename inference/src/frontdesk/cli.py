@@ -135,7 +135,9 @@ def _classify(args: argparse.Namespace) -> None:
             continue
         parts = []
         if p is not None:
-            flag = f" [fallback: {p.fallback_reason}]" if p.is_fallback else ""
+            low = p.fallback_reason == "low_confidence" and p.top_k
+            top = f"; top: {p.top_k[0][0]} {p.top_k[0][1]:.2f}" if low else ""
+            flag = f" [fallback: {p.fallback_reason}{top}]" if p.is_fallback else ""
             parts.append(f"intent {p.label} {p.confidence:.2f}{flag}")
         if t is not None:
             flag = f" [fallback: {t.fallback_reason}]" if t.is_fallback else ""

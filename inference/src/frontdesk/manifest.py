@@ -273,6 +273,7 @@ def write_artifact(
             raise ArtifactError(f"{dest}: manifest has a non-finite number ({exc})") from exc
         (tmp / MANIFEST).write_text(text + "\n", encoding="utf-8")
         read_manifest(tmp)
+        tmp.chmod(0o755)  # mkdtemp makes it owner-only; services often run as another user
         _replace(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

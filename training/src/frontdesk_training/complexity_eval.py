@@ -135,7 +135,9 @@ def out_of_fold(
 ) -> dict[str, np.ndarray]:
     """Every row scored by models that never saw it (or, when grouped, its group)."""
     probs = {v.name: np.zeros((len(rows), len(TIERS)), np.float32) for v in chosen}
-    for test_idx in tqdm(_folds(rows, k, scorer.seed, grouped), desc=desc, leave=False):
+    for test_idx in tqdm(
+        _folds(rows, k, scorer.seed, grouped), desc=desc, leave=False, disable=None
+    ):
         keep = np.setdiff1d(np.arange(len(rows)), test_idx)
         fold = scorer.fit_predict([rows[i] for i in keep], [rows[i] for i in test_idx], chosen)
         for name, p in fold.items():

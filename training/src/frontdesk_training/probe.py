@@ -42,7 +42,9 @@ def distill_static_embeddings(
     vocab = int(encoder.config.vocab_size)
     vectors = np.empty((vocab, int(encoder.config.hidden_size)), np.float32)
     with torch.no_grad():
-        for start in tqdm(range(0, vocab, batch_size), desc="distilling probe", leave=False):
+        for start in tqdm(
+            range(0, vocab, batch_size), desc="distilling probe", leave=False, disable=None
+        ):
             ids = torch.arange(start, min(start + batch_size, vocab))
             batch = torch.stack(
                 [torch.full_like(ids, cls_id), ids, torch.full_like(ids, sep_id)], dim=1

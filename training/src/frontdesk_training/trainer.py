@@ -73,7 +73,12 @@ def fit(
     for epoch in range(config.epochs):
         model.train()
         order = torch.randperm(len(texts), generator=generator).tolist()
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{config.epochs}", leave=False)
+        bar = tqdm(
+            range(steps_per_epoch),
+            desc=f"epoch {epoch + 1}/{config.epochs}",
+            leave=False,
+            disable=None,  # no bar frames in logs: only on a terminal
+        )
         running = 0.0
         for i in bar:
             batch = order[i * config.batch_size : (i + 1) * config.batch_size]
