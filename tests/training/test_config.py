@@ -11,6 +11,7 @@ import yaml
 from frontdesk import ConfigError, FrontdeskError
 from frontdesk_training.config import (
     DEFAULT_BASE_MODEL,
+    ComplexityConfig,
     IntentConfig,
     TrainConfig,
     load_config,
@@ -38,24 +39,36 @@ def test_configs_folder_is_not_empty():
     assert len(CONFIGS) >= 3, CONFIGS
 
 
+def _kind(path):
+    """complexity*.yaml are model-router experiments; every other YAML trains an intent head."""
+    return ComplexityConfig if path.name.startswith("complexity") else IntentConfig
+
+
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_every_experiment_yaml_loads_and_round_trips(path, tmp_path):
-    config = load_config(path)
+    kind = _kind(path)
+    config = load_config(path, kind=kind)
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert config.name == raw["name"]
-    assert config.data.path == raw["data"]["path"]
+    if kind is IntentConfig:
+        assert config.data.path == raw["data"]["path"]
+    else:
+        assert config.data.sources == raw["data"]["sources"]
     # The stored (effective) config rebuilds the same object: what the manifest relies on.
     dumped = tmp_path / "effective.yaml"
     dumped.write_text(yaml.safe_dump(config.to_dict()), encoding="utf-8")
-    assert load_config(dumped) == config
+    assert load_config(dumped, kind=kind) == config
 
 
 def test_experiment_yamls_write_to_distinct_folders():
-    configs = [load_config(p) for p in CONFIGS]
-    outputs = [c.export.output for c in configs]
+    configs = [load_config(p, kind=_kind(p)) for p in CONFIGS]
+    intent_outputs = [c.export.output for c in configs if isinstance(c, IntentConfig)]
     reports = [c.export.reports for c in configs]
-    assert len(set(outputs)) == len(outputs)
+    assert len(set(intent_outputs)) == len(intent_outputs)
     assert len(set(reports)) == len(reports)
+    # the default complexity head joins the default intent artifact (one artifact, two heads)
+    complexity = [c for c in configs if isinstance(c, ComplexityConfig)]
+    assert complexity and all(c.export.output in intent_outputs for c in complexity)
 
 
 def test_overrides_are_parsed_to_field_types():
