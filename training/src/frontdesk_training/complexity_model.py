@@ -28,7 +28,10 @@ class ComplexityModel(nn.Module):
     ) -> None:
         super().__init__()
         self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
-        self.register_buffer("inv_std", torch.as_tensor(1.0 / np.maximum(std, 1e-6)).float())
+        # A feature constant in training carries no information: weight 0, not 1e6 (a constant
+        # column would otherwise blow up on the first request where it differs).
+        inv_std = np.where(std > 1e-6, 1.0 / np.maximum(std, 1e-6), 0.0)
+        self.register_buffer("inv_std", torch.as_tensor(inv_std).float())
         width = len(mean)
         self.probe: nn.Embedding | None = None
         if probe_table is not None:
@@ -137,7 +140,12 @@ def train_mlp(
     settings: MlpSettings,
     seed: int,
 ) -> ComplexityModel:
-    """Fit with class-balanced cross-entropy; keep the epoch with the best validation loss."""
+    """Fit with class-balanced cross-entropy; keep the epoch with the best validation accuracy.
+
+    Accuracy, not loss: on small sets the validation loss bottoms out in the first epochs, while
+    the model is still near-uniform, and keeps rising as it becomes useful. Ties go to the lower
+    loss.
+    """
     if (train.pooled is None) != (probe_table is None):
         raise ValueError("probe_table must be given exactly when the inputs carry pooled vectors")
     torch.manual_seed(seed)
@@ -152,7 +160,7 @@ def train_mlp(
     )
     generator = torch.Generator().manual_seed(seed)
     target, val_target = torch.from_numpy(y_train), torch.from_numpy(y_valid)
-    best, best_state, stale = float("inf"), copy.deepcopy(model.state_dict()), 0
+    best, best_state, stale = (-1.0, 0.0), copy.deepcopy(model.state_dict()), 0
     for _ in range(settings.epochs):
         model.train()
         order = torch.randperm(len(y_train), generator=generator).numpy()
@@ -163,9 +171,13 @@ def train_mlp(
             optimizer.step()
         model.eval()
         with torch.no_grad():
-            val_loss = float(loss_fn(model.classify(*valid.tensors(slice(None))), val_target))
-        if val_loss < best - 1e-4:
-            best, best_state, stale = val_loss, copy.deepcopy(model.state_dict()), 0
+            logits = model.classify(*valid.tensors(slice(None)))
+            key = (
+                float((logits.argmax(1) == val_target).float().mean()),
+                -float(loss_fn(logits, val_target)),
+            )
+        if key > best:
+            best, best_state, stale = key, copy.deepcopy(model.state_dict()), 0
         else:
             stale += 1
             if stale >= settings.patience:
