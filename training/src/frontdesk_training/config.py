@@ -100,17 +100,8 @@ class ExportConfig:
     max_int8_drop: float = 0.005
 
 
-@dataclass(frozen=True)
-class IntentConfig:
-    """One intent-training experiment (one YAML file under configs/)."""
-
-    name: str = "default"
-    seed: int = 0
-    data: DataConfig = field(default_factory=DataConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    train: TrainConfig = field(default_factory=TrainConfig)
-    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
-    export: ExportConfig = field(default_factory=ExportConfig)
+class _Experiment:
+    """What every experiment config offers: its plain-dict and flattened (MLflow) forms."""
 
     def to_dict(self) -> dict[str, Any]:
         """Nested plain dict (manifest, reports)."""
@@ -120,6 +111,19 @@ class IntentConfig:
     def flat(self) -> dict[str, Any]:
         """Dotted ``key: value`` pairs (MLflow params)."""
         return _flatten(self.to_dict())
+
+
+@dataclass(frozen=True)
+class IntentConfig(_Experiment):
+    """One intent-training experiment (one YAML file under configs/)."""
+
+    name: str = "default"
+    seed: int = 0
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,7 @@ class ComplexityExportConfig:
 
 
 @dataclass(frozen=True)
-class ComplexityConfig:
+class ComplexityConfig(_Experiment):
     """One complexity-training experiment."""
 
     name: str = "default-complexity"
@@ -200,15 +204,6 @@ class ComplexityConfig:
     train: ComplexityTrainConfig = field(default_factory=ComplexityTrainConfig)
     policy: ComplexityPolicyConfig = field(default_factory=ComplexityPolicyConfig)
     export: ComplexityExportConfig = field(default_factory=ComplexityExportConfig)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Nested plain dict (manifest, reports)."""
-        result: dict[str, Any] = to_dict(self)
-        return result
-
-    def flat(self) -> dict[str, Any]:
-        """Dotted ``key: value`` pairs (MLflow params)."""
-        return _flatten(self.to_dict())
 
 
 class _Loader(yaml.SafeLoader):
