@@ -32,9 +32,9 @@ from frontdesk.complexity_features import FEATURE_GROUPS, FEATURE_NAMES
 from frontdesk.decision import complexity_score
 from frontdesk_training.base_model import resolve_base_model
 from frontdesk_training.complexity_data import TIERS, ComplexityExample, load_source
-from frontdesk_training.complexity_model import Inputs, MlpSettings, predict_proba, train_mlp
+from frontdesk_training.complexity_model import Inputs, predict_proba, train_mlp
 from frontdesk_training.complexity_pipeline import build_signals, stratified_indices
-from frontdesk_training.config import ComplexityConfig
+from frontdesk_training.config import ComplexityConfig, ComplexityTrainConfig
 from frontdesk_training.routing_eval import (
     CostQualityCurve,
     apgr,
@@ -44,7 +44,7 @@ from frontdesk_training.routing_eval import (
 )
 
 GROUPS = ("length", "markers", "density", "probe")
-EVAL_SETTINGS = MlpSettings(epochs=120, batch_size=512, patience=12)
+EVAL_SETTINGS = ComplexityTrainConfig(epochs=120, batch_size=512, patience=12)
 
 
 @dataclass(frozen=True)

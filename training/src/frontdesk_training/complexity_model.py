@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from frontdesk_training.config import ComplexityTrainConfig
+
 
 class ComplexityModel(nn.Module):
     """MLP over standardised features, optionally concatenated with a static-embedding probe."""
@@ -117,19 +119,6 @@ class Inputs:
         return tuple(out)
 
 
-@dataclass(frozen=True)
-class MlpSettings:
-    """Optimisation of the small head (full-batch friendly sizes)."""
-
-    hidden: int = 64
-    dropout: float = 0.1
-    epochs: int = 200
-    batch_size: int = 256
-    learning_rate: float = 2e-3
-    weight_decay: float = 1e-4
-    patience: int = 20
-
-
 def train_mlp(
     train: Inputs,
     y_train: np.ndarray,
@@ -137,7 +126,7 @@ def train_mlp(
     y_valid: np.ndarray,
     n_tiers: int,
     probe_table: np.ndarray | None,
-    settings: MlpSettings,
+    settings: ComplexityTrainConfig,
     seed: int,
 ) -> ComplexityModel:
     """Fit with class-balanced cross-entropy; keep the epoch with the best validation accuracy.

@@ -31,7 +31,6 @@ from frontdesk_training.complexity_data import TIERS, ComplexityExample, load_mi
 from frontdesk_training.complexity_model import (
     ComplexityModel,
     Inputs,
-    MlpSettings,
     predict_proba,
     train_mlp,
 )
@@ -107,11 +106,6 @@ def stratified_indices(tiers: np.ndarray, fraction: float, seed: int) -> tuple[n
     return np.flatnonzero(~mask), np.flatnonzero(mask)
 
 
-def settings_of(config: ComplexityConfig) -> MlpSettings:
-    """Map the config's train section onto the MLP settings."""
-    return MlpSettings(**asdict(config.train))
-
-
 def tier_metrics(probs: np.ndarray, y: np.ndarray, rows: list[ComplexityExample]) -> dict[str, Any]:
     """Tier macro-F1 / accuracy / per-tier report and, where outcomes exist, APGR and CPT."""
     pred = probs.argmax(axis=1)
@@ -180,7 +174,7 @@ def run_complexity(config: ComplexityConfig) -> ComplexityRun:
         y[valid],
         len(TIERS),
         signals.table,
-        settings_of(config),
+        config.train,
         config.seed,
     )
     seconds = time.perf_counter() - started
